@@ -1,0 +1,75 @@
+"""Internal: argument checks shared by every entry point, each raising one message template.
+
+The template is "<name> must be <rule>; got <value>" (see errors.py).
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+from .errors import ParameterError, ParameterTypeError
+
+
+def check_number(
+    name: str,
+    value,
+    *,
+    low: float | None = None,
+    high: float | None = None,
+    low_inclusive: bool = True,
+    high_inclusive: bool = True,
+    integer: bool = False,
+):
+    """Return ``value`` if it is a real (or integral) number in the given range, else raise."""
+    kind = "an integer" if integer else "a number"
+    if isinstance(value, (bool, np.bool_)) or not isinstance(
+        value, numbers.Integral if integer else numbers.Real
+    ):
+        raise ParameterTypeError(f"{name} must be {kind}; got {value!r}")
+    if not integer and not np.isfinite(value):
+        raise ParameterError(f"{name} must be finite; got {value!r}")
+    if low is not None and (value < low or (value == low and not low_inclusive)):
+        op = ">=" if low_inclusive else ">"
+        raise ParameterError(f"{name} must be {op} {low}; got {value!r}")
+    if high is not None and (value > high or (value == high and not high_inclusive)):
+        op = "<=" if high_inclusive else "<"
+        raise ParameterError(f"{name} must be {op} {high}; got {value!r}")
+    return int(value) if integer else float(value)
+
+
+def check_choice(name: str, value, choices):
+    """Return ``value`` if it is one of ``choices``, else raise naming them all."""
+    try:
+        ok = value in choices
+    except TypeError:
+        ok = False
+    if not ok:
+        listed = ", ".join(repr(c) for c in choices)
+        raise ParameterError(f"{name} must be one of {listed}; got {value!r}")
+    return value
+
+
+def check_float_dtype(name: str, dtype) -> np.dtype:
+    """Return ``dtype`` as float32 or float64, the two dtypes networks compute in."""
+    try:
+        dt = np.dtype(dtype)
+    except TypeError as exc:
+        raise ParameterTypeError(f"{name} must be 'float32' or 'float64'; got {dtype!r}") from exc
+    if dt not in (np.float32, np.float64):
+        raise ParameterError(f"{name} must be 'float32' or 'float64'; got {dtype!r}")
+    return dt
+
+
+def as_generator(seed, name: str = "seed") -> np.random.Generator:
+    """A ``numpy.random.Generator`` from None, an int seed, or a Generator (used as is)."""
+    if isinstance(seed, np.random.Generator):
+        return seed
+    if seed is None:
+        return np.random.default_rng()
+    if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, numbers.Integral) or seed < 0:
+        raise ParameterTypeError(
+            f"{name} must be None, a non-negative int or a numpy.random.Generator; got {seed!r}"
+        )
+    return np.random.default_rng(int(seed))

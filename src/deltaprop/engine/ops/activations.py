@@ -1,0 +1,129 @@
+"""Activation functions out = f(net). Each vjp uses the stored output where the derivative
+can be written in it (logistic, tanh, softmax), so backward needs no second pass over net."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..op import Op, Sample, register
+
+
+def _away_from_zero(rng, shape):
+    """Normal samples pushed off the kink at 0 so central differences stay one-sided-free."""
+    x = rng.normal(size=shape)
+    return x + np.sign(x) * 0.1
+
+
+@register
+class Logistic(Op):
+    """out = 1 / (1 + e^-net);  d out/d net = out (1 - out)."""
+
+    name = "logistic"
+
+    def forward(self, x):
+        # e^-|x| never overflows; for x < 0, 1/(1+e^-x) = e^x / (1 + e^x).
+        with np.errstate(under="ignore"):  # e^-|x| rounding to 0 is the intended limit
+            e = np.exp(-np.abs(x))
+        out = 1.0 / (1.0 + e)
+        return np.where(x >= 0, out, e * out)
+
+    def vjp(self, g, out, x):
+        return (g * out * (1.0 - out),)
+
+    @staticmethod
+    def sample_inputs(rng):
+        yield Sample((rng.normal(scale=2.0, size=(3, 4)),))
+
+
+@register
+class Tanh(Op):
+    """out = tanh(net);  d out/d net = 1 - out^2."""
+
+    name = "tanh"
+
+    def forward(self, x):
+        return np.tanh(x)
+
+    def vjp(self, g, out, x):
+        return (g * (1.0 - out * out),)
+
+    @staticmethod
+    def sample_inputs(rng):
+        yield Sample((rng.normal(size=(3, 4)),))
+
+
+@register
+class ReLU(Op):
+    """out = max(net, 0);  d out/d net = 1 if net > 0 else 0.
+
+    At net = 0 the subgradient 0 is used, as in PyTorch and scikit-learn.
+    """
+
+    name = "relu"
+
+    def forward(self, x):
+        return np.maximum(x, 0)
+
+    def vjp(self, g, out, x):
+        return (g * (out > 0),)
+
+    @staticmethod
+    def sample_inputs(rng):
+        yield Sample((_away_from_zero(rng, (3, 4)),))
+
+
+@register
+class LeakyReLU(Op):
+    """out = net if net > 0 else slope * net;  d out/d net = 1 or slope (slope at net = 0)."""
+
+    name = "leaky_relu"
+
+    def __init__(self, slope=0.01):
+        super().__init__(slope=slope)
+
+    def forward(self, x):
+        return np.where(x > 0, x, x * self.slope)
+
+    def vjp(self, g, out, x):
+        return (np.where(x > 0, g, g * self.slope),)
+
+    @staticmethod
+    def sample_inputs(rng):
+        yield Sample((_away_from_zero(rng, (3, 4)),), {"slope": 0.1})
+
+
+@register
+class Identity(Op):
+    """out = net (the linear output of regression);  d out/d net = 1."""
+
+    name = "identity"
+
+    def forward(self, x):
+        return x
+
+    def vjp(self, g, out, x):
+        return (g,)
+
+    @staticmethod
+    def sample_inputs(rng):
+        yield Sample((rng.normal(size=(3, 4)),))
+
+
+@register
+class Softmax(Op):
+    """out_k = e^net_k / sum_j e^net_j over the last axis;
+    dE/d net = out * (g - sum_k g_k out_k)."""
+
+    name = "softmax"
+
+    def forward(self, x):
+        with np.errstate(under="ignore"):  # tiny probabilities may round to 0
+            e = np.exp(x - x.max(axis=-1, keepdims=True))
+        return e / e.sum(axis=-1, keepdims=True)
+
+    def vjp(self, g, out, x):
+        return (out * (g - np.sum(g * out, axis=-1, keepdims=True)),)
+
+    @staticmethod
+    def sample_inputs(rng):
+        yield Sample((rng.normal(size=(3, 4)),))

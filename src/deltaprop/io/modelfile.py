@@ -1,0 +1,135 @@
+"""The model file: a ZIP of ``.npy`` tensors plus a JSON config, never pickle.
+
+Layout (``.npz``-compatible, readable by ``numpy.load(path, allow_pickle=False)``)::
+
+    config.npy        uint8 bytes of a UTF-8 JSON object: format, format_version,
+                      library_version, and whatever the writer adds (architecture, loss...)
+    tensors/<name>.npy one array per tensor, by dotted name
+
+Reading checks everything before trusting it: the ZIP structure, member count and sizes,
+each array header (dtype must be a plain number type; the declared size must match the bytes
+present), the JSON, the format name and version, and names listed in the config.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from pathlib import Path
+
+import numpy as np
+
+from .._version import __version__
+from ..errors import ModelFileError
+from .atomic import atomic_write
+
+FORMAT = "deltaprop-model"
+FORMAT_VERSION = 1
+MAX_MEMBERS = 10_000
+MAX_CONFIG_BYTES = 16 * 2**20
+_ALLOWED_KINDS = "biuf"
+
+
+def write_model_file(path, config: dict, tensors: dict, kind: str = FORMAT) -> None:
+    """Write ``config`` (JSON-able) and ``tensors`` (name -> array) to ``path`` atomically."""
+    header = {"format": kind, "format_version": FORMAT_VERSION, "library_version": __version__}
+    payload = json.dumps({**header, **config}, sort_keys=True).encode("utf-8")
+    with atomic_write(path) as fh:
+        with zipfile.ZipFile(fh, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+            _write_array(zf, "config.npy", np.frombuffer(payload, dtype=np.uint8))
+            for name, array in tensors.items():
+                _write_array(zf, f"tensors/{name}.npy", np.ascontiguousarray(array))
+
+
+def _write_array(zf: zipfile.ZipFile, member: str, array: np.ndarray) -> None:
+    buffer = io.BytesIO()
+    np.lib.format.write_array(buffer, array, allow_pickle=False)
+    zf.writestr(member, buffer.getvalue())
+
+
+def read_model_file(path, kind: str = FORMAT) -> tuple[dict, dict]:
+    """Return ``(config, tensors)`` from ``path``, or raise ModelFileError saying what is wrong."""
+    path = Path(path)
+    if not path.exists():
+        raise ModelFileError(f"model file {str(path)!r} does not exist")
+    if path.is_dir():
+        raise ModelFileError(f"model file {str(path)!r} is a directory")
+    try:
+        zf = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+        raise ModelFileError(
+            f"{str(path)!r} is not a deltaprop model file (not a valid ZIP archive: {exc})"
+        ) from exc
+    with zf:
+        infos = zf.infolist()
+        if len(infos) > MAX_MEMBERS:
+            raise ModelFileError(
+                f"{str(path)!r} has {len(infos)} entries; at most {MAX_MEMBERS} allowed"
+            )
+        members = {info.filename: info for info in infos}
+        if "config.npy" not in members:
+            raise ModelFileError(f"{str(path)!r} is not a deltaprop model file (no config entry)")
+        raw = _read_array(zf, members["config.npy"], path, MAX_CONFIG_BYTES)
+        if raw.dtype != np.uint8 or raw.ndim != 1:
+            raise ModelFileError(f"{str(path)!r}: the config entry is not a byte string")
+        try:
+            config = json.loads(raw.tobytes().decode("utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise ModelFileError(f"{str(path)!r}: the config is not valid JSON ({exc})") from exc
+        if not isinstance(config, dict):
+            raise ModelFileError(f"{str(path)!r}: the config must be a JSON object")
+        if config.get("format") != kind:
+            raise ModelFileError(
+                f"{str(path)!r} is not a {kind} file (format {config.get('format')!r})"
+            )
+        version = config.get("format_version")
+        if not isinstance(version, int) or version > FORMAT_VERSION or version < 1:
+            raise ModelFileError(
+                f"{str(path)!r} has format_version {version!r}; this deltaprop "
+                f"({__version__}) reads versions 1 to {FORMAT_VERSION} (upgrade deltaprop)"
+            )
+        tensors = {}
+        for name, info in members.items():
+            if name == "config.npy":
+                continue
+            if not (name.startswith("tensors/") and name.endswith(".npy")):
+                raise ModelFileError(f"{str(path)!r} has an unexpected entry {name!r}")
+            tensors[name[len("tensors/") : -len(".npy")]] = _read_array(zf, info, path)
+    return config, tensors
+
+
+def _read_array(zf: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path, limit: int | None = None):
+    """Read one .npy member after checking its header against the bytes actually present."""
+    where = f"{str(path)!r} entry {info.filename!r}"
+    if limit is not None and info.file_size > limit:
+        raise ModelFileError(f"{where} is {info.file_size} bytes; at most {limit} allowed")
+    try:
+        with zf.open(info) as fh:
+            version = np.lib.format.read_magic(fh)
+            if version == (1, 0):
+                shape, fortran, dtype = np.lib.format.read_array_header_1_0(fh)
+            elif version == (2, 0):
+                shape, fortran, dtype = np.lib.format.read_array_header_2_0(fh)
+            else:
+                raise ModelFileError(f"{where} has an unsupported .npy version {version}")
+            if dtype.kind not in _ALLOWED_KINDS or dtype.hasobject:
+                raise ModelFileError(f"{where} has dtype {dtype}; only numbers are allowed")
+            count = int(np.prod(shape, dtype=np.int64)) if shape else 1
+            header_end = fh.tell()
+            expected = count * dtype.itemsize
+            if info.file_size - header_end != expected:
+                raise ModelFileError(
+                    f"{where} declares shape {shape} ({expected} bytes) but holds "
+                    f"{info.file_size - header_end} bytes (truncated or corrupted)"
+                )
+            data = fh.read(expected)
+    except ModelFileError:
+        raise
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, RuntimeError) as exc:
+        raise ModelFileError(f"{where} is corrupted ({exc})") from exc
+    if len(data) != expected:
+        raise ModelFileError(f"{where} is truncated")
+    array = np.frombuffer(data, dtype=dtype, count=count)
+    order = "F" if fortran else "C"
+    return array.reshape(shape, order=order).copy()

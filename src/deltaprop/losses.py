@@ -1,0 +1,338 @@
+"""Losses: functions of (output, target) returning a scalar Tensor, with explicit reductions.
+
+================================  =========================================================
+``squared_error``                 E = 1/2 sum (t - o)^2 (``"sum_half"``, the source material),
+                                  sum (t - o)^2 (``"sum"``), or its mean over every element
+                                  (``"mean"``, the default, as Keras and PyTorch)
+``cross_entropy``                 E = -sum_k t_k ln p_k, p = softmax(z), averaged over examples
+                                  (``"mean"``) or summed (``"sum"``); labels or one-hot targets
+``binary_cross_entropy``          E = -[t ln p + (1 - t) ln(1 - p)], p = logistic(z), for
+                                  binary and multi-label targets; mean over every element or sum
+================================  =========================================================
+
+The cross-entropies take the network's probabilities (a softmax or logistic output layer) and
+fuse that last activation into one exact, overflow-free op on its input ``z``: backward starts
+from ``dE/dz = p - t``. With ``from_logits=True`` they take ``z`` itself.
+
+The classes (:class:`SquaredError`, :class:`CrossEntropy`, :class:`BinaryCrossEntropy`) also
+check targets before training and turn outputs into predictions; ``fit`` uses them.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ._checks import check_choice
+from .engine import Tensor
+from .engine import functional as F
+from .errors import DataError, InputError, ParameterTypeError, ShapeError
+
+
+class Loss:
+    """Base of the named losses: ``loss(out, target) -> scalar Tensor``.
+
+    ``kind`` is ``"regression"``, ``"multiclass"`` or ``"binary"`` (which also covers
+    multi-label); ``sums`` is True when the reduction adds over examples, so the loss of a
+    data set is the sum of its batches' losses rather than their weighted mean.
+    """
+
+    name = ""
+    kind = "regression"
+    reductions: tuple = ("mean", "sum")
+
+    def __init__(self, reduction: str = "mean"):
+        self.reduction = check_choice("reduction", reduction, self.reductions)
+
+    @property
+    def sums(self) -> bool:
+        return self.reduction != "mean"
+
+    def __call__(self, out, target) -> Tensor:
+        raise NotImplementedError
+
+    def prepare_target(self, y, n_outputs: int, dtype) -> np.ndarray:
+        """Check targets ``y`` against an output layer of ``n_outputs`` units; return them in
+        the form the loss op takes. Raises DataError or ShapeError naming the problem."""
+        raise NotImplementedError
+
+    def predict(self, out: np.ndarray) -> np.ndarray:
+        """Predictions from outputs: class indices for classifiers, the outputs otherwise."""
+        return out
+
+    def get_config(self) -> dict:
+        return {"name": self.name, "reduction": self.reduction}
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items() if k != "name")
+        return f"{type(self).__name__}({args})"
+
+
+def _as_tensor(x):
+    return x if isinstance(x, Tensor) else Tensor(np.asarray(x))
+
+
+def _numeric(y, what="targets") -> np.ndarray:
+    y = np.asarray(y)
+    if y.dtype.kind not in "biuf":
+        raise DataError(f"{what} must be numbers; got dtype {y.dtype}")
+    if y.dtype.kind == "f" and not np.all(np.isfinite(y)):
+        bad = np.argwhere(~np.isfinite(y))[0]
+        raise DataError(
+            f"{what} must be finite; got {y[tuple(bad)]} at index {tuple(bad.tolist())}"
+        )
+    return y
+
+
+class SquaredError(Loss):
+    """E = 1/2 sum (t - o)^2 ("sum_half"), sum (t - o)^2 ("sum"), mean (t - o)^2 ("mean")."""
+
+    name = "squared_error"
+    kind = "regression"
+    reductions = ("mean", "sum", "sum_half")
+
+    def __call__(self, out, target) -> Tensor:
+        return F.squared_error(_as_tensor(out), _as_tensor(target), self.reduction)
+
+    def prepare_target(self, y, n_outputs, dtype):
+        y = _numeric(y)
+        if y.ndim == 1 and n_outputs == 1:
+            y = y.reshape(-1, 1)
+        if y.ndim != 2 or y.shape[1] != n_outputs:
+            raise ShapeError(
+                f"squared_error targets must have shape (n_samples, {n_outputs}) to match the "
+                f"output layer's {n_outputs} units; got shape {y.shape}"
+            )
+        return y.astype(dtype, copy=False)
+
+
+class CrossEntropy(Loss):
+    """E = -sum_k t_k ln p_k with p = softmax(z): multi-class classification.
+
+    Targets are integer class labels 0..K-1 (shape (N,)) or class probabilities / one-hot rows
+    (shape (N, K)). ``from_logits=False`` (default) takes the output of a softmax layer and
+    fuses that softmax in; ``from_logits=True`` takes the scores z directly.
+    """
+
+    name = "cross_entropy"
+    kind = "multiclass"
+
+    def __init__(self, reduction: str = "mean", from_logits: bool = False):
+        super().__init__(reduction)
+        self.from_logits = bool(from_logits)
+
+    def __call__(self, out, target) -> Tensor:
+        out = _as_tensor(out)
+        target = _as_tensor(target)
+        z = _logits(out, "softmax", self)
+        if z is not None:
+            return F.softmax_cross_entropy(z, target, self.reduction)
+        # No graph to fuse through (inference under no_grad): use the probabilities directly.
+        p = np.clip(out.data, np.finfo(out.dtype).tiny, 1.0)
+        t = target.data
+        n = p.size // p.shape[-1]
+        if t.ndim == p.ndim - 1:
+            picked = np.take_along_axis(p, t[..., None].astype(np.intp), axis=-1)
+            total = -np.sum(np.log(picked))
+        else:
+            total = -np.sum(t * np.log(p))
+        return Tensor(np.asarray(total / n if self.reduction == "mean" else total, out.dtype))
+
+    def prepare_target(self, y, n_outputs, dtype):
+        if n_outputs < 2:
+            raise ShapeError(
+                "cross_entropy needs an output layer with one unit per class (at least 2); "
+                f"got {n_outputs} (for two classes and one unit use binary_cross_entropy)"
+            )
+        y = _numeric(y, "class labels")
+        if y.ndim == 1:
+            if y.dtype.kind == "f" and not np.all(y == np.round(y)):
+                bad = y[y != np.round(y)][0].item()
+                raise DataError(f"class labels must be integers 0..{n_outputs - 1}; got {bad!r}")
+            bad = (y < 0) | (y >= n_outputs)
+            if np.any(bad):
+                raise DataError(
+                    f"class labels must be in 0..{n_outputs - 1} for an output layer of "
+                    f"{n_outputs} units; got {y[bad][0].item()!r}"
+                )
+            return y.astype(np.int64)
+        if y.ndim == 2 and y.shape[1] == n_outputs:
+            if np.any(y < 0):
+                raise DataError("one-hot / probability targets must be >= 0; got a negative value")
+            return y.astype(dtype, copy=False)
+        raise ShapeError(
+            f"cross_entropy targets must be labels of shape (n_samples,) or rows of shape "
+            f"(n_samples, {n_outputs}); got shape {y.shape}"
+        )
+
+    def probabilities(self, out: np.ndarray) -> np.ndarray:
+        if not self.from_logits:
+            return out
+        e = np.exp(out - out.max(axis=-1, keepdims=True))
+        return e / e.sum(axis=-1, keepdims=True)
+
+    def predict(self, out):
+        return np.argmax(out, axis=-1)
+
+    def get_config(self) -> dict:
+        return {"name": self.name, "reduction": self.reduction, "from_logits": self.from_logits}
+
+
+class BinaryCrossEntropy(Loss):
+    """E = -[t ln p + (1 - t) ln(1 - p)] with p = logistic(z): binary and multi-label.
+
+    Targets are 0/1 (or in [0, 1]) with one column per output unit. ``from_logits=False``
+    (default) takes the output of a logistic layer and fuses the logistic in.
+    """
+
+    name = "binary_cross_entropy"
+    kind = "binary"
+
+    def __init__(self, reduction: str = "mean", from_logits: bool = False):
+        super().__init__(reduction)
+        self.from_logits = bool(from_logits)
+
+    def __call__(self, out, target) -> Tensor:
+        out = _as_tensor(out)
+        target = _as_tensor(target)
+        z = _logits(out, "logistic", self)
+        if z is not None:
+            return F.sigmoid_binary_cross_entropy(z, target, self.reduction)
+        tiny = np.finfo(out.dtype).eps
+        p = np.clip(out.data, tiny, 1 - tiny)
+        t = target.data.astype(out.dtype, copy=False)
+        total = -np.sum(t * np.log(p) + (1 - t) * np.log1p(-p))
+        return Tensor(np.asarray(total / p.size if self.reduction == "mean" else total, out.dtype))
+
+    def prepare_target(self, y, n_outputs, dtype):
+        y = _numeric(y)
+        if y.ndim == 1 and n_outputs == 1:
+            y = y.reshape(-1, 1)
+        if y.ndim != 2 or y.shape[1] != n_outputs:
+            raise ShapeError(
+                f"binary_cross_entropy targets must have shape (n_samples, {n_outputs}), one "
+                f"column per output unit; got shape {y.shape}"
+            )
+        if np.any((y < 0) | (y > 1)):
+            bad = y[(y < 0) | (y > 1)][0].item()
+            raise DataError(f"binary_cross_entropy targets must be in [0, 1]; got {bad!r}")
+        return y.astype(dtype, copy=False)
+
+    def probabilities(self, out: np.ndarray) -> np.ndarray:
+        if not self.from_logits:
+            return out
+        e = np.exp(-np.abs(out))
+        return np.where(out >= 0, 1 / (1 + e), e / (1 + e))
+
+    def predict(self, out):
+        threshold = 0.0 if self.from_logits else 0.5
+        return (out > threshold).astype(np.int64)
+
+    def get_config(self) -> dict:
+        return {"name": self.name, "reduction": self.reduction, "from_logits": self.from_logits}
+
+
+def _logits(out: Tensor, activation: str, loss) -> Tensor | None:
+    """The scores z the fused op needs: ``out`` itself, or the input of its softmax/logistic."""
+    if loss.from_logits:
+        return out
+    if out.op is not None and out.op.name == activation:
+        return out.parents[0]
+    if out.requires_grad:
+        raise InputError(
+            f"{loss.name} expects the probabilities of a {activation} output layer (or "
+            f"from_logits=True for raw scores); got the output of op "
+            f"{out.op.name if out.op else 'none'!r}. End the network with "
+            f"activation={activation!r}."
+        )
+    return None
+
+
+class Custom(Loss):
+    """Wraps any ``fn(out, target) -> scalar Tensor``; its epoch loss is the batches' mean."""
+
+    name = "custom"
+    kind = None
+
+    def __init__(self, fn):
+        self.fn = fn
+        self.reduction = "mean"
+
+    def __call__(self, out, target):
+        return self.fn(out, target)
+
+    def prepare_target(self, y, n_outputs, dtype):
+        y = np.asarray(y)
+        return y.astype(dtype, copy=False) if y.dtype.kind == "f" else y
+
+
+_BY_NAME = {
+    "squared_error": SquaredError,
+    "mse": SquaredError,
+    "cross_entropy": CrossEntropy,
+    "categorical_crossentropy": CrossEntropy,
+    "binary_cross_entropy": BinaryCrossEntropy,
+    "binary_crossentropy": BinaryCrossEntropy,
+}
+
+NAMES = ("squared_error", "cross_entropy", "binary_cross_entropy")
+
+
+def get(spec) -> Loss:
+    """A Loss from a name, a config dict, a Loss, or any callable (wrapped as Custom).
+
+    >>> get("squared_error")
+    SquaredError(reduction='mean')
+    >>> get({"name": "squared_error", "reduction": "sum_half"}).reduction
+    'sum_half'
+    """
+    if isinstance(spec, Loss):
+        return spec
+    if isinstance(spec, dict):
+        config = dict(spec)
+        name = config.pop("name", None)
+        return _from_name(name, config)
+    if isinstance(spec, str):
+        return _from_name(spec, {})
+    if callable(spec):
+        return Custom(spec)
+    raise ParameterTypeError(
+        f"loss must be a name ({', '.join(NAMES)}), a Loss or a callable; got {spec!r}"
+    )
+
+
+def _from_name(name, kwargs) -> Loss:
+    if name not in _BY_NAME:
+        from .errors import ParameterError
+
+        raise ParameterError(f"loss must be one of {', '.join(NAMES)}; got {name!r}")
+    return _BY_NAME[name](**kwargs)
+
+
+def squared_error(out, target, reduction: str = "mean") -> Tensor:
+    """Squared error between outputs and targets, reduced as named.
+
+    ``"sum_half"`` is the source material's E = sum 1/2 (t - o)^2, whose gradient is
+    dE/do = o - t; ``"sum"`` is sum (t - o)^2; ``"mean"`` averages (t - o)^2 over every element.
+
+    >>> import numpy as np
+    >>> float(squared_error(np.array([0.75136507, 0.772928465]), np.array([0.01, 0.99]),
+    ...                     reduction="sum_half").data)  # E_total of the worked example
+    0.298371109...
+    """
+    return SquaredError(reduction)(out, target)
+
+
+def cross_entropy(out, target, reduction: str = "mean", from_logits: bool = False) -> Tensor:
+    """Cross-entropy of softmax probabilities against integer labels or one-hot rows.
+
+    >>> import numpy as np, deltaprop as dp
+    >>> z = dp.Tensor(np.array([[2.0, 0.0, -1.0]]), requires_grad=True)
+    >>> round(float(cross_entropy(z, np.array([0]), from_logits=True).data), 6)
+    0.169846
+    """
+    return CrossEntropy(reduction, from_logits)(out, target)
+
+
+def binary_cross_entropy(out, target, reduction: str = "mean", from_logits: bool = False) -> Tensor:
+    """Binary cross-entropy of logistic probabilities against 0/1 targets (multi-label too)."""
+    return BinaryCrossEntropy(reduction, from_logits)(out, target)

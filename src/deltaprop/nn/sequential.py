@@ -1,0 +1,73 @@
+"""Sequential: layers applied one after another, out = f_L(... f_2(f_1(x)))."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .._checks import as_generator, check_float_dtype
+from ..engine import Tensor
+from ..errors import ParameterTypeError, ShapeError
+from .module import Module
+
+
+class Sequential(Module):
+    """A stack of modules, each fed the previous one's output.
+
+    Parameters
+    ----------
+    layers : list of Module
+    seed : int, numpy.random.Generator or None
+        Source of the initial weights: layer ``i`` draws from the ``i``-th stream spawned from
+        it, so adding a layer at the end does not change the others' weights. None draws fresh
+        entropy (not reproducible). A layer given its own seed uses that instead.
+    dtype : "float32" (default) or "float64"
+        The dtype of every parameter. Array inputs are converted to it on entry.
+    """
+
+    def __init__(self, layers, *, seed=None, dtype="float32"):
+        layers = list(layers)
+        for i, layer in enumerate(layers):
+            if not isinstance(layer, Module):
+                raise ParameterTypeError(
+                    f"layers[{i}] must be a Module (such as Dense); got {type(layer).__name__}"
+                )
+        self.layers = layers
+        self.dtype = check_float_dtype("dtype", dtype)
+        self.seed = None if isinstance(seed, np.random.Generator) else seed
+        self._rngs = as_generator(seed).spawn(len(layers))
+
+    def build(self, in_features: int, *, rng=None, dtype=None) -> int:
+        """Build every layer for inputs of ``in_features`` features; return the output width."""
+        n = in_features
+        for layer, rng in zip(self.layers, self._rngs):
+            n = layer.build(n, rng=rng, dtype=self.dtype)
+        return n
+
+    @property
+    def in_features(self) -> int | None:
+        first = self.layers[0] if self.layers else None
+        return getattr(first, "in_features", None)
+
+    @property
+    def out_features(self) -> int | None:
+        for layer in reversed(self.layers):
+            if getattr(layer, "units", None) is not None:
+                return layer.units
+        return None
+
+    def forward(self, x) -> Tensor:
+        if not isinstance(x, Tensor):
+            x = Tensor(np.asarray(x, dtype=self.dtype))
+        if x.ndim == 0:
+            raise ShapeError("network inputs need a feature axis; got a scalar")
+        if not self.is_built:
+            self.build(x.shape[-1])
+        for layer in self.layers:
+            x = layer(x)
+        return x
+
+    def __len__(self) -> int:
+        return len(self.layers)
+
+    def __getitem__(self, i):
+        return self.layers[i]

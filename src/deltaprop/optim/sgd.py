@@ -1,0 +1,81 @@
+"""Stochastic gradient descent, with momentum, Nesterov momentum and weight decay."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .._checks import check_number
+from ..errors import ParameterError
+from .optimizer import Optimizer
+
+
+class SGD(Optimizer):
+    """Gradient descent: ``w(t+1) = w(t) - lr * dE/dw(t)``.
+
+    With momentum ``mu`` and weight decay ``lambda`` (PyTorch's convention)::
+
+        g = dE/dw + lambda * w
+        v = mu * v + g                         (v starts at 0)
+        w = w - lr * v                         (plain momentum)
+        w = w - lr * (g + mu * v)              (nesterov=True)
+
+    This is Sutskever et al.'s form with the learning rate outside the velocity; it equals
+    the classical form ``v = mu v - lr g; w = w + v`` while ``lr`` is constant. Weight decay
+    here is the L2 penalty ``lambda/2 ||w||^2`` added to the loss (it is scaled by lr).
+
+    Parameters
+    ----------
+    params : iterable of Parameter
+        Usually ``net.parameters()``.
+    lr : float
+        Learning rate (eta), > 0.
+    momentum : float, default 0
+        In [0, 1).
+    nesterov : bool, default False
+        Needs momentum > 0.
+    weight_decay : float, default 0
+        >= 0.
+
+    Examples
+    --------
+    >>> import numpy as np, deltaprop as dp
+    >>> w = dp.nn.Parameter(np.array([3.0]))
+    >>> opt = dp.SGD([w], lr=0.1)
+    >>> w.grad = np.array([4.0])
+    >>> opt.step()
+    >>> w.data
+    array([2.6])
+    """
+
+    def __init__(
+        self,
+        params,
+        lr: float = 0.01,
+        momentum: float = 0.0,
+        nesterov: bool = False,
+        weight_decay: float = 0.0,
+    ):
+        super().__init__(params, lr)
+        self.momentum = check_number("momentum", momentum, low=0.0, high=1.0, high_inclusive=False)
+        self.nesterov = bool(nesterov)
+        if self.nesterov and self.momentum == 0:
+            raise ParameterError("nesterov=True needs momentum > 0; got momentum=0")
+        self.weight_decay = check_number("weight_decay", weight_decay, low=0.0)
+
+    def update(self, w, g, state):
+        if self.weight_decay:
+            g = g + self.weight_decay * w
+        if self.momentum:
+            v = state.get("velocity")
+            if v is None:
+                v = state["velocity"] = np.zeros_like(w)
+            v *= self.momentum
+            v += g
+            g = g + self.momentum * v if self.nesterov else v
+        w -= self.lr * g
+
+    def __repr__(self) -> str:
+        return (
+            f"SGD(lr={self.lr}, momentum={self.momentum}, nesterov={self.nesterov}, "
+            f"weight_decay={self.weight_decay})"
+        )
