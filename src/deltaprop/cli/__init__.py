@@ -1,0 +1,52 @@
+"""The ``deltaprop`` command line (also ``python -m deltaprop``).
+
+One module per subcommand; each exposes ``add_parser(subparsers)``, which registers the
+subcommand and sets ``handler`` (a function of the parsed arguments returning an exit code).
+
+Exit codes: 0 success, 1 training failure, 2 usage or input error (a one-line message; the
+traceback only with ``--debug``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from .. import errors
+from .._version import __version__
+from . import demo
+
+SUBCOMMANDS = [demo]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="deltaprop",
+        description="Train neural networks by backpropagation, and see every number.",
+    )
+    parser.add_argument("--version", action="version", version=f"deltaprop {__version__}")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks of errors")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for module in SUBCOMMANDS:
+        module.add_parser(sub)
+    return parser
+
+
+def main(argv=None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if getattr(args, "handler", None) is None:
+        parser.print_help()
+        return 2
+    try:
+        return args.handler(args)
+    except errors.TrainingDiverged as exc:
+        if args.debug:
+            raise
+        print(f"deltaprop: training failed: {exc}", file=sys.stderr)
+        return 1
+    except errors.DeltapropError as exc:
+        if args.debug:
+            raise
+        print(f"deltaprop: error: {exc}", file=sys.stderr)
+        return 2
