@@ -88,3 +88,64 @@ def test_matches_torch(momentum, nesterov, weight_decay, rng):
         ours.step()
         theirs.step()
     np.testing.assert_allclose(p.data, t.detach().numpy(), rtol=1e-12, atol=1e-12)
+
+
+def _twin_networks():
+    def make():
+        net = dp.Sequential([dp.Dense(4, "tanh"), dp.Dense(2)], seed=3, dtype="float64")
+        net.build(3)
+        return net
+
+    packed, loose = make(), make()
+    # The second network's parameters get arrays of their own: the per-parameter path.
+    for p in loose.parameters():
+        values = p.data.copy()
+        p._data, p.flat, p.grad_buffer = values, None, None
+    return packed, loose
+
+
+def test_flat_and_per_parameter_paths_agree(rng):
+    packed, loose = _twin_networks()
+    assert dp.nn.flat.packed_buffers(packed.parameters()) is not None
+    assert dp.nn.flat.packed_buffers(loose.parameters()) is None
+    opts = [
+        dp.SGD(n.parameters(), lr=0.1, momentum=0.9, weight_decay=0.01) for n in (packed, loose)
+    ]
+    for step in range(6):
+        x, t = rng.normal(size=(5, 3)), rng.normal(size=(5, 2))
+        if step == 3:  # a frozen layer forces the per-parameter path on the packed network
+            packed.layers[0].freeze(), loose.layers[0].freeze()
+        if step == 5:
+            packed.layers[0].unfreeze(), loose.layers[0].unfreeze()
+        for net, opt in zip((packed, loose), opts):
+            opt.zero_grad()
+            dp.losses.squared_error(net(x), t).backward()
+            opt.step()
+    for a, b in zip(packed.parameters(), loose.parameters()):
+        np.testing.assert_array_equal(a.data, b.data)
+
+
+def test_packed_gradients_land_in_one_buffer(rng):
+    net = dp.Sequential([dp.Dense(4, "relu"), dp.Dense(2)], seed=0)
+    net.build(3)
+    values, grads = dp.nn.flat.packed_buffers(net.parameters())
+    assert values.size == 3 * 4 + 4 + 4 * 2 + 2
+    dp.losses.squared_error(net(rng.normal(size=(5, 3))), np.zeros((5, 2))).backward()
+    for p in net.parameters():
+        assert p.grad is p.grad_buffer and np.shares_memory(p.grad, grads)
+
+
+def test_optimizer_state_round_trip(rng):
+    net = dp.Sequential([dp.Dense(2)], seed=0, dtype="float64")
+    net.build(2)
+    opt = dp.SGD(net.parameters(), lr=0.1, momentum=0.9)
+    for _ in range(2):
+        opt.zero_grad()
+        dp.losses.squared_error(net(rng.normal(size=(3, 2))), np.ones((3, 2))).backward()
+        opt.step()
+    saved = opt.state_dict()
+    other = dp.SGD(net.parameters(), lr=0.5, momentum=0.9)
+    other.load_state_dict(saved)
+    assert other.steps == 2 and other.lr == 0.1
+    for a, b in zip(opt.state, other.state):
+        np.testing.assert_array_equal(a["velocity"], b["velocity"])

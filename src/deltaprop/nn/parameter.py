@@ -31,6 +31,7 @@ class Parameter(Tensor):
         self.name = name
         self._node = None
         self.grad_buffer: np.ndarray | None = None  # optional preallocated gradient storage
+        self.flat = None  # (values, grads, offset) once packed into flat buffers (nn.flat)
         if data is not None:
             self.data = data
 

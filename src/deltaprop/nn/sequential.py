@@ -7,6 +7,7 @@ import numpy as np
 from .._checks import as_generator, check_float_dtype
 from ..engine import Tensor
 from ..errors import ParameterTypeError, ShapeError
+from .flat import pack
 from .module import Module
 
 
@@ -41,6 +42,9 @@ class Sequential(Module):
         n = in_features
         for layer, rng in zip(self.layers, self._rngs):
             n = layer.build(n, rng=rng, dtype=self.dtype)
+        # One buffer for all values and one for all gradients: the optimizer updates every
+        # parameter in one pass and backward writes gradients without allocating.
+        pack(self.parameters())
         return n
 
     @property

@@ -1,5 +1,5 @@
-"""Optimizer: the base class owns the parameter list, state and zero_grad; each subclass
-writes one update rule in ``update``."""
+"""Optimizer: the base class owns the parameters, their state, zero_grad and step; each
+subclass writes one update rule in ``update``."""
 
 from __future__ import annotations
 
@@ -8,15 +8,27 @@ import numpy as np
 from .._checks import check_number
 from ..engine import Tensor
 from ..errors import ParameterError, ParameterTypeError
+from ..nn.flat import packed_buffers
 
 
 class Optimizer:
-    """Base class. ``step()`` applies ``update`` to every trainable parameter with a gradient.
+    """Base class: ``step()`` applies ``update`` to every trainable parameter with a gradient.
 
-    Frozen parameters (``requires_grad=False``) and parameters without a gradient are left
-    exactly as they are. Per-parameter state (momentum buffers and the like) is created on the
-    first step, so an optimizer may be built before the network knows its input size.
+    A subclass sets ``state_names`` (per-parameter arrays such as a momentum buffer, created as
+    zeros shaped like the parameter before the first update) and writes
+    ``update(w, g, state)``, which changes ``w`` in place from its gradient ``g`` and may read
+    ``self.steps`` (the number of the current step, from 1).
+
+    When the parameters are one packed set (a built Sequential's ``parameters()``, see
+    :mod:`deltaprop.nn.flat`) and every one of them has a gradient, ``update`` runs once on the
+    flat buffers: one pass for the whole network. Otherwise it runs per parameter, on views of
+    the same state, so both paths give identical results. Frozen parameters
+    (``requires_grad=False``) and parameters without a gradient are left exactly as they are.
+    State is created at the first step, so an optimizer may be built before the network knows
+    its input size.
     """
+
+    state_names: tuple[str, ...] = ()
 
     def __init__(self, params, lr: float):
         if isinstance(params, Tensor):
@@ -36,9 +48,60 @@ class Optimizer:
             if not isinstance(p, Tensor):
                 raise ParameterTypeError(f"params[{i}] must be a Tensor or Parameter; got {p!r}")
         self.lr = check_number("lr", lr, low=0.0, low_inclusive=False)
-        self.state: list[dict] = [{} for _ in self.params]
         self.steps = 0
+        self.state: list[dict] | None = None  # per parameter: name -> array (views if flat)
+        self._flat_state: dict | None = None
+        self._flat: tuple | None = None
 
+    # -- state --------------------------------------------------------------------------------
+    def _init_state(self) -> None:
+        self._flat = packed_buffers(self.params)
+        if self._flat is not None:
+            values = self._flat[0]
+            self._flat_state = {k: np.zeros_like(values) for k in self.state_names}
+            self.state = []
+            offset = 0
+            for p in self.params:
+                n = p.data.size
+                self.state.append(
+                    {
+                        k: a[offset : offset + n].reshape(p.data.shape)
+                        for k, a in self._flat_state.items()
+                    }
+                )
+                offset += n
+        else:
+            self.state = [{k: np.zeros_like(p.data) for k in self.state_names} for p in self.params]
+
+    def state_dict(self) -> dict:
+        """A copy of everything needed to resume: step count, lr, per-parameter state."""
+        if self.state is None:
+            self._init_state()
+        return {
+            "steps": self.steps,
+            "lr": self.lr,
+            "state": [{k: a.copy() for k, a in s.items()} for s in self.state],
+        }
+
+    def load_state_dict(self, state: dict) -> None:
+        """Restore what ``state_dict`` returned (shapes must match)."""
+        if self.state is None:
+            self._init_state()
+        entries = state.get("state", [])
+        if len(entries) != len(self.params):
+            raise ParameterError(
+                f"optimizer state has {len(entries)} parameters; this optimizer has "
+                f"{len(self.params)}"
+            )
+        for own, saved in zip(self.state, entries):
+            for k, a in own.items():
+                if k not in saved or np.shape(saved[k]) != a.shape:
+                    raise ParameterError(f"optimizer state {k!r} is missing or has the wrong shape")
+                np.copyto(a, saved[k])
+        self.steps = int(state.get("steps", 0))
+        self.lr = float(state.get("lr", self.lr))
+
+    # -- stepping -----------------------------------------------------------------------------
     def zero_grad(self) -> None:
         """Forget every parameter's gradient (set it to None) before the next backward."""
         for p in self.params:
@@ -46,13 +109,20 @@ class Optimizer:
 
     def step(self) -> None:
         """Update every trainable parameter in place from its gradient."""
+        if self.state is None:
+            self._init_state()
         self.steps += 1
+        if self._flat is not None and all(
+            p.requires_grad and p.grad is not None and p.grad is p.grad_buffer for p in self.params
+        ):
+            self.update(self._flat[0], self._flat[1], self._flat_state)
+            return
         for p, state in zip(self.params, self.state):
             if p.requires_grad and p.grad is not None:
                 self.update(p.data, p.grad, state)
 
     def update(self, w: np.ndarray, g: np.ndarray, state: dict) -> None:
-        """Change ``w`` in place given its gradient ``g``; ``state`` persists across steps."""
+        """Change ``w`` in place given its gradient ``g``; ``state`` holds ``state_names``."""
         raise NotImplementedError
 
     def __repr__(self) -> str:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import numpy as np
-
 from .._checks import check_number
 from ..errors import ParameterError
 from .optimizer import Optimizer
@@ -62,13 +60,15 @@ class SGD(Optimizer):
             raise ParameterError("nesterov=True needs momentum > 0; got momentum=0")
         self.weight_decay = check_number("weight_decay", weight_decay, low=0.0)
 
+    @property
+    def state_names(self):
+        return ("velocity",) if self.momentum else ()
+
     def update(self, w, g, state):
         if self.weight_decay:
             g = g + self.weight_decay * w
         if self.momentum:
-            v = state.get("velocity")
-            if v is None:
-                v = state["velocity"] = np.zeros_like(w)
+            v = state["velocity"]
             v *= self.momentum
             v += g
             g = g + self.momentum * v if self.nesterov else v
