@@ -12,6 +12,7 @@ from .._checks import as_generator, check_number
 from ..engine import no_grad
 from ..errors import ConvergenceWarning, ParameterTypeError, TrainingDiverged
 from ..optim import SGD, Optimizer
+from .batching import Batches
 from .callbacks import Callback
 from .data import check_features, check_lengths
 from .history import History
@@ -124,8 +125,6 @@ def fit(
     )
     X = check_features(X, "X", in_features)
     dtype = getattr(module, "dtype", None) or np.float32
-    if not isinstance(X, np.memmap):
-        X = np.asarray(X, dtype=dtype)
     n_outputs = _output_width(module, X, dtype)
     y = loss.prepare_target(y, n_outputs, dtype)
     check_lengths(X, y)
@@ -145,7 +144,8 @@ def fit(
     run.dtype = dtype
     everyone = rules + extra
     n = len(X)
-    bs = n if batch_size is None else min(batch_size, n)
+    bs = n if batch_size is None else batch_size
+    batches = Batches((X, y), bs, shuffle, rng, dtypes=(dtype, None))
     module.train()
     for cb in everyone:
         cb.on_train_begin(run)
@@ -155,16 +155,8 @@ def fit(
             run.epoch = epoch
             for cb in everyone:
                 cb.on_epoch_begin(run, epoch)
-            order = rng.permutation(n) if shuffle else None
             total = 0.0
-            for b, start in enumerate(range(0, n, bs), start=1):
-                if order is None:
-                    xb, yb = X[start : start + bs], y[start : start + bs]
-                else:
-                    idx = order[start : start + bs]
-                    xb, yb = X[idx], y[idx]
-                if xb.dtype != dtype:
-                    xb = xb.astype(dtype)
+            for b, (xb, yb) in batches.epoch():
                 optimizer.zero_grad()
                 error = loss(module(xb), yb)
                 error.backward()
