@@ -36,13 +36,14 @@ def topological_order(root: Tensor) -> list[Tensor]:
     return order
 
 
-def backward(root: Tensor, g=None) -> None:
+def backward(root: Tensor, g=None, order: list[Tensor] | None = None) -> None:
     """Send ``g = dE/d root`` back through the tape and accumulate ``dE/d leaf`` in each leaf.
 
     For every recorded op ``out = f(x_1, ..., x_n)`` (visited after every op that uses
     ``out``), the chain rule gives ``dE/dx_i = vjp_i(dE/dout)``; contributions from several
     uses of one tensor add up. A leaf's ``grad`` accumulates across calls until it is reset
-    (``optimizer.zero_grad()``). When ``root`` is a scalar ``g`` defaults to 1.
+    (``optimizer.zero_grad()``). When ``root`` is a scalar ``g`` defaults to 1. ``order`` is
+    ``topological_order(root)`` when the caller has it already (a replayed tape).
     """
     if not root.requires_grad:
         raise RuntimeError(
@@ -63,7 +64,7 @@ def backward(root: Tensor, g=None) -> None:
 
     grads: dict[int, np.ndarray] = {id(root): g}
     tracing = bool(tracer._tracers)
-    for t in topological_order(root):
+    for t in topological_order(root) if order is None else order:
         g_t = grads.pop(id(t), None)
         if g_t is None:
             continue

@@ -48,6 +48,8 @@ class Dense(Module):
     [[0.593269992, 0.596884378]]
     """
 
+    replayable = True
+
     def __init__(
         self,
         units: int,

@@ -22,6 +22,9 @@ class Module:
     """
 
     training: bool = True
+    #: True when ``forward`` runs the same ops on every call, whatever the data (no random
+    #: draws, no data-dependent branches): training may then record one step and replay it.
+    replayable: bool = False
 
     def forward(self, *args, **kwargs):
         raise NotImplementedError(f"{type(self).__name__} must define forward()")

@@ -34,6 +34,7 @@ class Sequential(Module):
                 )
         self.layers = layers
         self.dtype = check_float_dtype("dtype", dtype)
+        self._built = False
         self.seed = None if isinstance(seed, np.random.Generator) else seed
         self._rngs = as_generator(seed).spawn(len(layers))
 
@@ -45,7 +46,12 @@ class Sequential(Module):
         # One buffer for all values and one for all gradients: the optimizer updates every
         # parameter in one pass and backward writes gradients without allocating.
         pack(self.parameters())
+        self._built = True
         return n
+
+    @property
+    def replayable(self) -> bool:
+        return all(layer.replayable for layer in self.layers)
 
     @property
     def in_features(self) -> int | None:
@@ -64,8 +70,10 @@ class Sequential(Module):
             x = Tensor(np.asarray(x, dtype=self.dtype))
         if x.ndim == 0:
             raise ShapeError("network inputs need a feature axis; got a scalar")
-        if not self.is_built:
-            self.build(x.shape[-1])
+        if not self._built:
+            if not self.is_built:
+                self.build(x.shape[-1])
+            self._built = True
         for layer in self.layers:
             x = layer(x)
         return x

@@ -9,7 +9,8 @@ import numpy as np
 
 from .. import losses
 from .._checks import as_generator, check_number
-from ..engine import no_grad
+from ..engine import no_grad, tracer
+from ..engine.replay import Replay
 from ..errors import ConvergenceWarning, ParameterTypeError, TrainingDiverged
 from ..optim import SGD, Optimizer
 from .batching import Batches
@@ -150,6 +151,9 @@ def fit(
     for cb in everyone:
         cb.on_train_begin(run)
     last_finite = None
+    # A static network's step is recorded once and replayed (same ops, no graph rebuilding).
+    replayable = getattr(module, "replayable", False) and not isinstance(loss, losses.Custom)
+    replay = None
     try:
         for epoch in range(1, epochs + 1):
             run.epoch = epoch
@@ -158,9 +162,15 @@ def fit(
             total = 0.0
             for b, (xb, yb) in batches.epoch():
                 optimizer.zero_grad()
-                error = loss(module(xb), yb)
-                error.backward()
-                value = float(error.data)
+                if replay is not None and replay.is_valid():
+                    value = float(replay.step(xb, yb))
+                elif replayable and not tracer.active():
+                    replay, error = Replay.record(lambda x, t: loss(module(x), t), xb, yb)
+                    value = float(error.data)
+                else:
+                    error = loss(module(xb), yb)
+                    error.backward()
+                    value = float(error.data)
                 if not math.isfinite(value):
                     raise TrainingDiverged(
                         f"the loss became {value} at epoch {epoch}, batch {b}; the last finite "
