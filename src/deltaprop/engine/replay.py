@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .backprop import backward, topological_order
+from .backprop import BackwardPlan, backward
 from .tensor import Tensor
 from .tracer import ForwardEvent, trace
 
@@ -46,7 +46,7 @@ class Replay:
         self.inputs = inputs
         self.program = program  # (op, input tensors, output tensor), in execution order
         self.result = result
-        self.order = topological_order(result) if result.requires_grad else []
+        self.plan = BackwardPlan(result) if result.requires_grad else None
         self.params = params
         self.signature = _signature(params)
 
@@ -61,7 +61,7 @@ class Replay:
         params = _leaves(program, inputs)
         replay = cls(inputs, program, result, params)
         if result.requires_grad:
-            backward(result, order=replay.order)
+            backward(result, plan=replay.plan)
         return replay, result
 
     def is_valid(self) -> bool:
@@ -74,8 +74,8 @@ class Replay:
             t.data = a
         for op, ins, out in self.program:
             out.data = op.forward(*[t.data for t in ins])
-        if self.order:
-            backward(self.result, order=self.order)
+        if self.plan is not None:
+            backward(self.result, plan=self.plan)
         return self.result.data
 
 

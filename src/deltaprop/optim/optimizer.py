@@ -52,6 +52,7 @@ class Optimizer:
         self.state: list[dict] | None = None  # per parameter: name -> array (views if flat)
         self._flat_state: dict | None = None
         self._flat: tuple | None = None
+        self._scratch: dict = {}
 
     # -- state --------------------------------------------------------------------------------
     def _init_state(self) -> None:
@@ -120,6 +121,14 @@ class Optimizer:
         for p, state in zip(self.params, self.state):
             if p.requires_grad and p.grad is not None:
                 self.update(p.data, p.grad, state)
+
+    def scratch(self, like: np.ndarray, slot: int = 0) -> np.ndarray:
+        """A temporary array shaped like ``like``, reused across steps (contents undefined)."""
+        key = (like.shape, like.dtype, slot)
+        buf = self._scratch.get(key)
+        if buf is None:
+            buf = self._scratch[key] = np.empty_like(like)
+        return buf
 
     def update(self, w: np.ndarray, g: np.ndarray, state: dict) -> None:
         """Change ``w`` in place given its gradient ``g``; ``state`` holds ``state_names``."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 from .._checks import check_number
 from ..errors import ParameterError
 from .optimizer import Optimizer
@@ -65,14 +67,25 @@ class SGD(Optimizer):
         return ("velocity",) if self.momentum else ()
 
     def update(self, w, g, state):
+        # Temporaries live in buffers reused across steps: no allocation per step.
+        d = self.scratch(w)
         if self.weight_decay:
-            g = g + self.weight_decay * w
+            np.multiply(w, self.weight_decay, out=d)
+            d += g
+            g = d  # g + lambda w
         if self.momentum:
             v = state["velocity"]
             v *= self.momentum
             v += g
-            g = g + self.momentum * v if self.nesterov else v
-        w -= self.lr * g
+            if self.nesterov:
+                e = self.scratch(w, 1)
+                np.multiply(v, self.momentum, out=e)
+                e += g
+                g = e  # g + mu v
+            else:
+                g = v
+        np.multiply(g, self.lr, out=d)
+        w -= d
 
     def __repr__(self) -> str:
         return (

@@ -33,6 +33,7 @@ class Batches:
             np.empty((self.batch_size,) + a.shape[1:], dtype=dt or a.dtype)
             for a, dt in zip(self.arrays, dtypes)
         ]
+        self._views = None
         self._direct = [
             (dt is None or np.dtype(dt) == a.dtype) and not isinstance(a, np.memmap)
             for a, dt in zip(self.arrays, dtypes)
