@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import io
 import json
+import struct
 import zipfile
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -29,6 +31,20 @@ FORMAT_VERSION = 1
 MAX_MEMBERS = 10_000
 MAX_CONFIG_BYTES = 16 * 2**20
 _ALLOWED_KINDS = "biuf"
+# What a damaged or hostile ZIP / .npy can make the standard readers raise.
+_PARSE_ERRORS = (
+    zipfile.BadZipFile,
+    zlib.error,
+    struct.error,
+    OSError,
+    EOFError,
+    ValueError,
+    NotImplementedError,
+    UnicodeDecodeError,
+    OverflowError,
+    RuntimeError,
+    KeyError,
+)
 
 
 def write_model_file(path, config: dict, tensors: dict, kind: str = FORMAT) -> None:
@@ -57,7 +73,7 @@ def read_model_file(path, kind: str = FORMAT) -> tuple[dict, dict]:
         raise ModelFileError(f"model file {str(path)!r} is a directory")
     try:
         zf = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+    except _PARSE_ERRORS as exc:
         raise ModelFileError(
             f"{str(path)!r} is not a deltaprop model file (not a valid ZIP archive: {exc})"
         ) from exc
@@ -126,8 +142,8 @@ def _read_array(zf: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path, limit: i
             data = fh.read(expected)
     except ModelFileError:
         raise
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError, RuntimeError) as exc:
-        raise ModelFileError(f"{where} is corrupted ({exc})") from exc
+    except _PARSE_ERRORS as exc:
+        raise ModelFileError(f"{where} is corrupted ({type(exc).__name__}: {exc})") from exc
     if len(data) != expected:
         raise ModelFileError(f"{where} is truncated")
     array = np.frombuffer(data, dtype=dtype, count=count)
