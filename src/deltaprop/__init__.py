@@ -8,7 +8,7 @@ from ._version import __version__
 from .engine import Tensor, gradcheck, no_grad
 from .network import Sequential, load
 from .nn import Dense, Module, Parameter
-from .optim import SGD
+from .optim import SGD, Adam, AdamW, RMSprop
 from .training import (
     AllClassified,
     Callback,
@@ -20,6 +20,8 @@ from .training import (
 )
 
 __all__ = [
+    "Adam",
+    "AdamW",
     "AllClassified",
     "Callback",
     "Dense",
@@ -28,6 +30,7 @@ __all__ = [
     "Module",
     "NoImprovement",
     "Parameter",
+    "RMSprop",
     "SGD",
     "Sequential",
     "Tensor",

@@ -3,6 +3,8 @@ subclass writes one update rule in ``update``."""
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from .._checks import check_number
@@ -26,11 +28,16 @@ class Optimizer:
     (``requires_grad=False``) and parameters without a gradient are left exactly as they are.
     State is created at the first step, so an optimizer may be built before the network knows
     its input size.
+
+    ``clip_norm`` clips by global norm before the update: when the L2 norm of all trainable
+    gradients together, ``||g|| = sqrt(sum_p sum g_p^2)``, exceeds ``clip_norm``, every gradient
+    is scaled in place by ``clip_norm / ||g||`` (as ``torch.nn.utils.clip_grad_norm_``, without
+    its epsilon). The direction of the step is kept; only its length is bounded.
     """
 
     state_names: tuple[str, ...] = ()
 
-    def __init__(self, params, lr: float):
+    def __init__(self, params, lr: float, clip_norm: float | None = None):
         if isinstance(params, Tensor):
             raise ParameterTypeError(
                 "params must be an iterable of parameters, e.g. net.parameters(); "
@@ -48,6 +55,11 @@ class Optimizer:
             if not isinstance(p, Tensor):
                 raise ParameterTypeError(f"params[{i}] must be a Tensor or Parameter; got {p!r}")
         self.lr = check_number("lr", lr, low=0.0, low_inclusive=False)
+        self.clip_norm = (
+            None
+            if clip_norm is None
+            else check_number("clip_norm", clip_norm, low=0.0, low_inclusive=False)
+        )
         self.steps = 0
         self.state: list[dict] | None = None  # per parameter: name -> array (views if flat)
         self._flat_state: dict | None = None
@@ -116,11 +128,33 @@ class Optimizer:
         if self._flat is not None and all(
             p.requires_grad and p.grad is not None and p.grad is p.grad_buffer for p in self.params
         ):
+            if self.clip_norm is not None:
+                self._clip([p.grad for p in self.params], [self._flat[1]])
             self.update(self._flat[0], self._flat[1], self._flat_state)
             return
-        for p, state in zip(self.params, self.state):
-            if p.requires_grad and p.grad is not None:
-                self.update(p.data, p.grad, state)
+        live = [
+            (p, state)
+            for p, state in zip(self.params, self.state)
+            if p.requires_grad and p.grad is not None
+        ]
+        if self.clip_norm is not None:
+            self._clip([p.grad for p, _ in live])
+        for p, state in live:
+            self.update(p.data, p.grad, state)
+
+    def _clip(self, grads: list, targets: list | None = None) -> None:
+        # The norm is accumulated in float64 so a float32 network's large gradients cannot
+        # overflow the sum of squares; the scaling itself stays in the gradients' dtype. It is
+        # summed parameter by parameter on both paths, so the flat and per-parameter paths
+        # clip to the same bits.
+        squares = (float(np.dot(g.ravel(), g.ravel().astype(np.float64))) for g in grads)
+        total = math.sqrt(sum(squares))
+        if not math.isfinite(total):
+            return  # a non-finite gradient: leave it for the divergence check to report
+        if total > self.clip_norm:
+            scale = self.clip_norm / total
+            for g in grads if targets is None else targets:
+                g *= scale
 
     def scratch(self, like: np.ndarray, slot: int = 0) -> np.ndarray:
         """A temporary array shaped like ``like``, reused across steps (contents undefined)."""
@@ -134,5 +168,10 @@ class Optimizer:
         """Change ``w`` in place given its gradient ``g``; ``state`` holds ``state_names``."""
         raise NotImplementedError
 
+    def get_config(self) -> dict:
+        """The constructor's hyper-parameters (for checkpoints and repr)."""
+        return {"lr": self.lr, "clip_norm": self.clip_norm}
+
     def __repr__(self) -> str:
-        return f"{type(self).__name__}(lr={self.lr})"
+        args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
+        return f"{type(self).__name__}({args})"

@@ -35,6 +35,8 @@ class SGD(Optimizer):
         Needs momentum > 0.
     weight_decay : float, default 0
         >= 0.
+    clip_norm : float, optional
+        Clip the gradients by global norm first (see :class:`Optimizer`).
 
     Examples
     --------
@@ -54,8 +56,9 @@ class SGD(Optimizer):
         momentum: float = 0.0,
         nesterov: bool = False,
         weight_decay: float = 0.0,
+        clip_norm: float | None = None,
     ):
-        super().__init__(params, lr)
+        super().__init__(params, lr, clip_norm)
         self.momentum = check_number("momentum", momentum, low=0.0, high=1.0, high_inclusive=False)
         self.nesterov = bool(nesterov)
         if self.nesterov and self.momentum == 0:
@@ -87,8 +90,10 @@ class SGD(Optimizer):
         np.multiply(g, self.lr, out=d)
         w -= d
 
-    def __repr__(self) -> str:
-        return (
-            f"SGD(lr={self.lr}, momentum={self.momentum}, nesterov={self.nesterov}, "
-            f"weight_decay={self.weight_decay})"
-        )
+    def get_config(self) -> dict:
+        return {
+            **super().get_config(),
+            "momentum": self.momentum,
+            "nesterov": self.nesterov,
+            "weight_decay": self.weight_decay,
+        }

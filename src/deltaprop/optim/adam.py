@@ -1,0 +1,96 @@
+"""Adam: per-weight steps from bias-corrected running means of the gradient and its square."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .._checks import check_number
+from .optimizer import Optimizer
+
+
+class Adam(Optimizer):
+    """Adam (Kingma and Ba, 2015, Algorithm 1).
+
+    With ``t`` the step number (from 1) and weight decay ``lambda``::
+
+        g = dE/dw + lambda * w                          (lambda = 0 by default)
+        m = beta_1 * m + (1 - beta_1) * g               (m, v start at 0)
+        v = beta_2 * v + (1 - beta_2) * g^2
+        m_hat = m / (1 - beta_1^t);  v_hat = v / (1 - beta_2^t)
+        w = w - lr * m_hat / (sqrt(v_hat) + eps)
+
+    Departures from the paper, all shared with PyTorch's ``Adam``: ``eps`` is added to
+    ``sqrt(v_hat)`` (Algorithm 1), not to ``sqrt(v)`` as in the paper's "more efficient"
+    variant that scikit-learn uses (the two differ only while ``v`` is tiny); the step count
+    ``t`` is one counter shared by every parameter (a frozen parameter's moments do not age
+    while it is frozen, but its bias correction does); ``weight_decay`` is an L2 penalty added
+    to the gradient, which then passes through the adaptive scaling: for decay that does not,
+    use :class:`AdamW`.
+
+    Parameters
+    ----------
+    params : iterable of Parameter
+    lr : float, default 0.001
+    beta_1, beta_2 : float, default 0.9 and 0.999
+        Decay rates of the running means, each in [0, 1).
+    eps : float, default 1e-8
+    weight_decay : float, default 0
+    clip_norm : float, optional
+        Clip the gradients by global norm first (see :class:`Optimizer`).
+
+    Examples
+    --------
+    >>> import numpy as np, deltaprop as dp
+    >>> w = dp.Parameter(np.array([1.0, -1.0]))
+    >>> opt = dp.optim.Adam([w], lr=0.1)
+    >>> w.grad = np.array([0.5, -3.0]); opt.step()   # the first step moves each weight by lr
+    >>> w.data.round(6).tolist()
+    [0.9, -0.9]
+    """
+
+    state_names = ("m", "v")
+
+    def __init__(
+        self,
+        params,
+        lr: float = 0.001,
+        beta_1: float = 0.9,
+        beta_2: float = 0.999,
+        eps: float = 1e-8,
+        weight_decay: float = 0.0,
+        clip_norm: float | None = None,
+    ):
+        super().__init__(params, lr, clip_norm)
+        self.beta_1 = check_number("beta_1", beta_1, low=0.0, high=1.0, high_inclusive=False)
+        self.beta_2 = check_number("beta_2", beta_2, low=0.0, high=1.0, high_inclusive=False)
+        self.eps = check_number("eps", eps, low=0.0, low_inclusive=False)
+        self.weight_decay = check_number("weight_decay", weight_decay, low=0.0)
+
+    def update(self, w, g, state):
+        if self.weight_decay:
+            g = g + self.weight_decay * w
+        self._adam_step(w, g, state)
+
+    def _adam_step(self, w, g, state):
+        m, v = state["m"], state["v"]
+        m *= self.beta_1
+        m += (1.0 - self.beta_1) * g
+        v *= self.beta_2
+        v += (1.0 - self.beta_2) * (g * g)
+        t = self.steps
+        correction_1 = 1.0 - self.beta_1**t
+        denom = np.sqrt(v)
+        denom /= math.sqrt(1.0 - self.beta_2**t)
+        denom += self.eps
+        w -= (self.lr / correction_1) * (m / denom)
+
+    def get_config(self) -> dict:
+        return {
+            **super().get_config(),
+            "beta_1": self.beta_1,
+            "beta_2": self.beta_2,
+            "eps": self.eps,
+            "weight_decay": self.weight_decay,
+        }

@@ -1,0 +1,109 @@
+"""RMSprop: gradient descent with each weight's step divided by a running RMS of its gradient."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .._checks import check_number
+from .optimizer import Optimizer
+
+
+class RMSprop(Optimizer):
+    """RMSprop (Tieleman and Hinton, 2012), in PyTorch's form.
+
+    With decay ``rho``, weight decay ``lambda`` and ``t`` the step number::
+
+        g = dE/dw + lambda * w
+        v = rho * v + (1 - rho) * g^2                   (v starts at 0)
+        w = w - lr * g / (sqrt(v) + eps)                (momentum = 0)
+        b = mu * b + g / (sqrt(v) + eps); w = w - lr * b   (momentum mu > 0)
+
+    ``centered=True`` also keeps the mean gradient ``a = rho a + (1 - rho) g`` and divides
+    by ``sqrt(v - a^2) + eps``, an estimate of the gradient's standard deviation.
+
+    Departures from the lecture slides: ``eps`` is added outside the square root (PyTorch's
+    and TensorFlow's choice), and ``v`` starts at 0 with no bias correction, so the first
+    steps are larger than ``lr`` (by up to ``1 / sqrt(1 - rho)``).
+
+    Parameters
+    ----------
+    params : iterable of Parameter
+    lr : float, default 0.01
+    rho : float, default 0.99
+        Decay of the running mean of squared gradients, in [0, 1) (PyTorch's ``alpha``).
+    eps : float, default 1e-8
+    momentum : float, default 0
+    centered : bool, default False
+    weight_decay : float, default 0
+        L2 penalty added to the gradient (coupled, as in SGD).
+    clip_norm : float, optional
+        Clip the gradients by global norm first (see :class:`Optimizer`).
+
+    Examples
+    --------
+    >>> import numpy as np, deltaprop as dp
+    >>> w = dp.Parameter(np.array([1.0]))
+    >>> opt = dp.optim.RMSprop([w], lr=0.01, rho=0.9)
+    >>> w.grad = np.array([2.0]); opt.step()       # v = 0.4; w = 1 - 0.01 * 2 / sqrt(0.4)
+    >>> round(float(w.data[0]), 6)
+    0.968377
+    """
+
+    def __init__(
+        self,
+        params,
+        lr: float = 0.01,
+        rho: float = 0.99,
+        eps: float = 1e-8,
+        momentum: float = 0.0,
+        centered: bool = False,
+        weight_decay: float = 0.0,
+        clip_norm: float | None = None,
+    ):
+        super().__init__(params, lr, clip_norm)
+        self.rho = check_number("rho", rho, low=0.0, high=1.0, high_inclusive=False)
+        self.eps = check_number("eps", eps, low=0.0, low_inclusive=False)
+        self.momentum = check_number("momentum", momentum, low=0.0, high=1.0, high_inclusive=False)
+        self.centered = bool(centered)
+        self.weight_decay = check_number("weight_decay", weight_decay, low=0.0)
+
+    @property
+    def state_names(self):
+        names = ("v",)
+        if self.centered:
+            names += ("a",)
+        if self.momentum:
+            names += ("b",)
+        return names
+
+    def update(self, w, g, state):
+        if self.weight_decay:
+            g = g + self.weight_decay * w
+        v = state["v"]
+        v *= self.rho
+        v += (1.0 - self.rho) * (g * g)
+        if self.centered:
+            a = state["a"]
+            a *= self.rho
+            a += (1.0 - self.rho) * g
+            denom = np.sqrt(v - a * a)
+        else:
+            denom = np.sqrt(v)
+        denom += self.eps
+        if self.momentum:
+            b = state["b"]
+            b *= self.momentum
+            b += g / denom
+            w -= self.lr * b
+        else:
+            w -= self.lr * (g / denom)
+
+    def get_config(self) -> dict:
+        return {
+            **super().get_config(),
+            "rho": self.rho,
+            "eps": self.eps,
+            "momentum": self.momentum,
+            "centered": self.centered,
+            "weight_decay": self.weight_decay,
+        }
