@@ -7,7 +7,7 @@ from . import datasets, errors, losses, metrics, nn, optim
 from ._version import __version__
 from .engine import Tensor, gradcheck, no_grad
 from .network import Sequential, load
-from .nn import Dense, Module, Parameter
+from .nn import Dense, Dropout, Module, Parameter
 from .optim import SGD, Adam, AdamW, RMSprop
 from .training import (
     AllClassified,
@@ -25,6 +25,7 @@ __all__ = [
     "AllClassified",
     "Callback",
     "Dense",
+    "Dropout",
     "History",
     "LossBelow",
     "Module",

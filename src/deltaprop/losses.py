@@ -2,8 +2,9 @@
 
 ================================  =========================================================
 ``squared_error``                 E = 1/2 sum (t - o)^2 (``"sum_half"``, the source material),
-                                  sum (t - o)^2 (``"sum"``), or its mean over every element
-                                  (``"mean"``, the default, as Keras and PyTorch)
+                                  sum (t - o)^2 (``"sum"``), its mean over every element
+                                  (``"mean"``, the default, as Keras and PyTorch), or
+                                  1/N sum_n 1/2 sum_k (t - o)^2 (``"mean_half"``, scikit-learn's)
 ``cross_entropy``                 E = -sum_k t_k ln p_k, p = softmax(z), averaged over examples
                                   (``"mean"``) or summed (``"sum"``); labels or one-hot targets
 ``binary_cross_entropy``          E = -[t ln p + (1 - t) ln(1 - p)], p = logistic(z), for
@@ -13,6 +14,11 @@
 The cross-entropies take the network's probabilities (a softmax or logistic output layer) and
 fuse that last activation into one exact, overflow-free op on its input ``z``: backward starts
 from ``dE/dz = p - t``. With ``from_logits=True`` they take ``z`` itself.
+
+Every loss takes an optional ``weight`` of shape (N,): example ``n``'s error counts ``w_n``
+times, and means become weighted means (divided by ``sum w`` instead of N), as scikit-learn's
+``sample_weight``. The weighting happens inside the fused op (see
+:mod:`deltaprop.engine.ops.losses`).
 
 The classes (:class:`SquaredError`, :class:`CrossEntropy`, :class:`BinaryCrossEntropy`) also
 check targets before training and turn outputs into predictions; ``fit`` uses them.
@@ -25,7 +31,7 @@ import numpy as np
 from ._checks import check_choice
 from .engine import Tensor
 from .engine import functional as F
-from .errors import DataError, InputError, ParameterTypeError, ShapeError
+from .errors import DataError, InputError, ParameterError, ParameterTypeError, ShapeError
 
 
 class Loss:
@@ -45,9 +51,9 @@ class Loss:
 
     @property
     def sums(self) -> bool:
-        return self.reduction != "mean"
+        return self.reduction in ("sum", "sum_half")
 
-    def __call__(self, out, target) -> Tensor:
+    def __call__(self, out, target, weight=None) -> Tensor:
         raise NotImplementedError
 
     def prepare_target(self, y, n_outputs: int, dtype) -> np.ndarray:
@@ -84,14 +90,15 @@ def _numeric(y, what="targets") -> np.ndarray:
 
 
 class SquaredError(Loss):
-    """E = 1/2 sum (t - o)^2 ("sum_half"), sum (t - o)^2 ("sum"), mean (t - o)^2 ("mean")."""
+    """E = 1/2 sum (t - o)^2 ("sum_half"), sum (t - o)^2 ("sum"), mean (t - o)^2 ("mean"),
+    1/N sum_n 1/2 sum_k (t - o)^2 ("mean_half")."""
 
     name = "squared_error"
     kind = "regression"
-    reductions = ("mean", "sum", "sum_half")
+    reductions = ("mean", "sum", "sum_half", "mean_half")
 
-    def __call__(self, out, target) -> Tensor:
-        return F.squared_error(_as_tensor(out), _as_tensor(target), self.reduction)
+    def __call__(self, out, target, weight=None) -> Tensor:
+        return F.squared_error(_as_tensor(out), _as_tensor(target), self.reduction, weight)
 
     def prepare_target(self, y, n_outputs, dtype):
         y = _numeric(y)
@@ -120,22 +127,21 @@ class CrossEntropy(Loss):
         super().__init__(reduction)
         self.from_logits = bool(from_logits)
 
-    def __call__(self, out, target) -> Tensor:
+    def __call__(self, out, target, weight=None) -> Tensor:
         out = _as_tensor(out)
         target = _as_tensor(target)
         z = _logits(out, "softmax", self)
         if z is not None:
-            return F.softmax_cross_entropy(z, target, self.reduction)
+            return F.softmax_cross_entropy(z, target, self.reduction, weight)
         # No graph to fuse through (inference under no_grad): use the probabilities directly.
         p = np.clip(out.data, np.finfo(out.dtype).tiny, 1.0)
         t = target.data
-        n = p.size // p.shape[-1]
         if t.ndim == p.ndim - 1:
-            picked = np.take_along_axis(p, t[..., None].astype(np.intp), axis=-1)
-            total = -np.sum(np.log(picked))
+            picked = np.take_along_axis(p, t[..., None].astype(np.intp), axis=-1)[..., 0]
+            per_example = -np.log(picked)
         else:
-            total = -np.sum(t * np.log(p))
-        return Tensor(np.asarray(total / n if self.reduction == "mean" else total, out.dtype))
+            per_example = -np.sum(t * np.log(p), axis=-1)
+        return _reduce(per_example, weight, self.reduction, out.dtype)
 
     def prepare_target(self, y, n_outputs, dtype):
         if n_outputs < 2:
@@ -191,17 +197,19 @@ class BinaryCrossEntropy(Loss):
         super().__init__(reduction)
         self.from_logits = bool(from_logits)
 
-    def __call__(self, out, target) -> Tensor:
+    def __call__(self, out, target, weight=None) -> Tensor:
         out = _as_tensor(out)
         target = _as_tensor(target)
         z = _logits(out, "logistic", self)
         if z is not None:
-            return F.sigmoid_binary_cross_entropy(z, target, self.reduction)
+            return F.sigmoid_binary_cross_entropy(z, target, self.reduction, weight)
         tiny = np.finfo(out.dtype).eps
         p = np.clip(out.data, tiny, 1 - tiny)
         t = target.data.astype(out.dtype, copy=False)
-        total = -np.sum(t * np.log(p) + (1 - t) * np.log1p(-p))
-        return Tensor(np.asarray(total / p.size if self.reduction == "mean" else total, out.dtype))
+        per_example = -np.mean(t * np.log(p) + (1 - t) * np.log1p(-p), axis=-1)
+        if self.reduction == "sum":
+            per_example = per_example * p.shape[-1]
+        return _reduce(per_example, weight, self.reduction, out.dtype)
 
     def prepare_target(self, y, n_outputs, dtype):
         y = _numeric(y)
@@ -231,6 +239,17 @@ class BinaryCrossEntropy(Loss):
         return {"name": self.name, "reduction": self.reduction, "from_logits": self.from_logits}
 
 
+def _reduce(per_example: np.ndarray, weight, reduction: str, dtype) -> Tensor:
+    """Sum or (weighted) mean of per-example losses, for the unfused inference path."""
+    per_example = per_example.reshape(-1)
+    if weight is None:
+        total, count = np.sum(per_example), per_example.size
+    else:
+        w = np.asarray(weight, dtype=dtype).reshape(-1)
+        total, count = np.sum(per_example * w), float(np.sum(w)) or 1.0
+    return Tensor(np.asarray(total / count if reduction == "mean" else total, dtype))
+
+
 def _logits(out: Tensor, activation: str, loss) -> Tensor | None:
     """The scores z the fused op needs: ``out`` itself, or the input of its softmax/logistic."""
     if loss.from_logits:
@@ -257,7 +276,9 @@ class Custom(Loss):
         self.fn = fn
         self.reduction = "mean"
 
-    def __call__(self, out, target):
+    def __call__(self, out, target, weight=None):
+        if weight is not None:
+            raise ParameterError("sample weights need a named loss; a custom loss takes none")
         return self.fn(out, target)
 
     def prepare_target(self, y, n_outputs, dtype):
@@ -302,27 +323,29 @@ def get(spec) -> Loss:
 
 def _from_name(name, kwargs) -> Loss:
     if name not in _BY_NAME:
-        from .errors import ParameterError
-
         raise ParameterError(f"loss must be one of {', '.join(NAMES)}; got {name!r}")
     return _BY_NAME[name](**kwargs)
 
 
-def squared_error(out, target, reduction: str = "mean") -> Tensor:
+def squared_error(out, target, reduction: str = "mean", weight=None) -> Tensor:
     """Squared error between outputs and targets, reduced as named.
 
     ``"sum_half"`` is the source material's E = sum 1/2 (t - o)^2, whose gradient is
-    dE/do = o - t; ``"sum"`` is sum (t - o)^2; ``"mean"`` averages (t - o)^2 over every element.
+    dE/do = o - t; ``"sum"`` is sum (t - o)^2; ``"mean"`` averages (t - o)^2 over every
+    element; ``"mean_half"`` averages the examples' 1/2 sum_k (t - o)^2. ``weight`` (N,)
+    weighs the examples.
 
     >>> import numpy as np
     >>> float(squared_error(np.array([0.75136507, 0.772928465]), np.array([0.01, 0.99]),
     ...                     reduction="sum_half").data)  # E_total of the worked example
     0.298371109...
     """
-    return SquaredError(reduction)(out, target)
+    return SquaredError(reduction)(out, target, weight)
 
 
-def cross_entropy(out, target, reduction: str = "mean", from_logits: bool = False) -> Tensor:
+def cross_entropy(
+    out, target, reduction: str = "mean", from_logits: bool = False, weight=None
+) -> Tensor:
     """Cross-entropy of softmax probabilities against integer labels or one-hot rows.
 
     >>> import numpy as np, deltaprop as dp
@@ -330,9 +353,11 @@ def cross_entropy(out, target, reduction: str = "mean", from_logits: bool = Fals
     >>> round(float(cross_entropy(z, np.array([0]), from_logits=True).data), 6)
     0.169846
     """
-    return CrossEntropy(reduction, from_logits)(out, target)
+    return CrossEntropy(reduction, from_logits)(out, target, weight)
 
 
-def binary_cross_entropy(out, target, reduction: str = "mean", from_logits: bool = False) -> Tensor:
+def binary_cross_entropy(
+    out, target, reduction: str = "mean", from_logits: bool = False, weight=None
+) -> Tensor:
     """Binary cross-entropy of logistic probabilities against 0/1 targets (multi-label too)."""
-    return BinaryCrossEntropy(reduction, from_logits)(out, target)
+    return BinaryCrossEntropy(reduction, from_logits)(out, target, weight)

@@ -16,7 +16,7 @@ from .training import fit as _fit
 from .training.data import check_features, check_lengths
 from .training.predict import evaluate_outputs, predict_outputs
 
-LAYER_TYPES = {"Dense": nn.Dense}
+LAYER_TYPES = {"Dense": nn.Dense, "Dropout": nn.Dropout}
 
 
 class Sequential(nn.Sequential):

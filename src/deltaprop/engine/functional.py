@@ -10,6 +10,7 @@ from .ops import activations as act
 from .ops import arithmetic as ar
 from .ops import linear as lin
 from .ops import losses as lo
+from .ops import penalties as pen
 from .ops import reductions as red
 from .tensor import Tensor, as_tensor
 
@@ -119,16 +120,27 @@ def softmax(x) -> Tensor:
     return apply(act.Softmax(), x)
 
 
-def softmax_cross_entropy(z, target, reduction: str = "mean") -> Tensor:
-    """Cross-entropy of softmax(z) against labels or probabilities (fused)."""
-    return apply(lo.SoftmaxCrossEntropy(reduction=reduction), z, target)
+def _loss(op, out, target, weight) -> Tensor:
+    return apply(op, out, target) if weight is None else apply(op, out, target, weight)
 
 
-def sigmoid_binary_cross_entropy(z, target, reduction: str = "mean") -> Tensor:
-    """Binary cross-entropy of logistic(z) against 0/1 targets (fused)."""
-    return apply(lo.SigmoidBinaryCrossEntropy(reduction=reduction), z, target)
+def softmax_cross_entropy(z, target, reduction: str = "mean", weight=None) -> Tensor:
+    """Cross-entropy of softmax(z) against labels or probabilities (fused); ``weight``, of
+    shape (N,), weighs the examples."""
+    return _loss(lo.SoftmaxCrossEntropy(reduction=reduction), z, target, weight)
 
 
-def squared_error(out, target, reduction: str = "mean") -> Tensor:
-    """Squared error with the given reduction ("sum_half", "sum" or "mean")."""
-    return apply(lo.SquaredError(reduction=reduction), out, target)
+def sigmoid_binary_cross_entropy(z, target, reduction: str = "mean", weight=None) -> Tensor:
+    """Binary cross-entropy of logistic(z) against 0/1 targets (fused), optionally weighted."""
+    return _loss(lo.SigmoidBinaryCrossEntropy(reduction=reduction), z, target, weight)
+
+
+def squared_error(out, target, reduction: str = "mean", weight=None) -> Tensor:
+    """Squared error with the given reduction ("sum_half", "sum", "mean" or "mean_half"),
+    optionally weighted per example."""
+    return _loss(lo.SquaredError(reduction=reduction), out, target, weight)
+
+
+def l2_penalty(c, *weights) -> Tensor:
+    """c/2 * sum of the squares of every weight array (c a constant scalar array)."""
+    return apply(pen.L2Penalty(), c, *weights)

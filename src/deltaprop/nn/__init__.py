@@ -3,8 +3,9 @@
 from . import activations, init
 from .activations import Activation
 from .dense import Dense
+from .dropout import Dropout
 from .module import Module
 from .parameter import Parameter
 from .sequential import Sequential
 
-__all__ = ["Activation", "Dense", "Module", "Parameter", "Sequential", "activations", "init"]
+__all__ = ["Activation", "Dense", "Dropout", "Module", "Parameter", "Sequential", "activations", "init"]

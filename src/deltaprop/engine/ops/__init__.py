@@ -1,3 +1,3 @@
 """The registered primitive ops. Importing this package registers them all."""
 
-from . import activations, arithmetic, linear, losses, reductions  # noqa: F401
+from . import activations, arithmetic, linear, losses, penalties, reductions  # noqa: F401
