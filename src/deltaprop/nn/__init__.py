@@ -8,4 +8,13 @@ from .module import Module
 from .parameter import Parameter
 from .sequential import Sequential
 
-__all__ = ["Activation", "Dense", "Dropout", "Module", "Parameter", "Sequential", "activations", "init"]
+__all__ = [
+    "Activation",
+    "Dense",
+    "Dropout",
+    "Module",
+    "Parameter",
+    "Sequential",
+    "activations",
+    "init",
+]
