@@ -29,7 +29,7 @@ try:
     from sklearn.preprocessing import LabelBinarizer
     from sklearn.utils import check_random_state
     from sklearn.utils.multiclass import check_classification_targets
-    from sklearn.utils.validation import check_is_fitted, validate_data
+    from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
 except ImportError as exc:  # pragma: no cover - exercised only without scikit-learn
     raise ImportError(
         'deltaprop.sklearn needs scikit-learn >= 1.6: pip install "deltaprop[sklearn]"'
@@ -140,7 +140,7 @@ class _Monitor(Callback):
         est._update_no_improvement_count(self.validation)
         optimizer = run.optimizer
         if est.solver == "sgd" and est.learning_rate == "invscaling":
-            optimizer.lr = est.learning_rate_init / (est.t_ + 1) ** est.power_t
+            _set_lr(optimizer, est.learning_rate_init / (est.t_ + 1) ** est.power_t)
         if est._no_improvement_count > est.n_iter_no_change:
             what = "Validation score" if self.validation is not None else "Training loss"
             message = (
@@ -149,7 +149,7 @@ class _Monitor(Callback):
             )
             adaptive = est.solver == "sgd" and est.learning_rate == "adaptive"
             if adaptive and optimizer.lr > 1e-6:
-                optimizer.lr /= 5.0
+                _set_lr(optimizer, optimizer.lr / 5.0)
                 est._no_improvement_count = 0
                 if est.verbose:
                     print(f"{message} Setting learning rate to {optimizer.lr:f}")
@@ -158,6 +158,19 @@ class _Monitor(Callback):
                     print(f"{message} Stopping.")
                 est._stopped = True
                 run.stop(message)
+
+
+def _set_lr(optimizer, lr: float) -> None:
+    """Change SGD's learning rate keeping scikit-learn's momentum convention.
+
+    scikit-learn keeps the velocity in weight units (``v = mu v - lr g``), deltaprop's SGD in
+    gradient units (``v = mu v + g``, step ``lr v``): rescaling ``v`` by ``lr_old / lr_new``
+    makes the two agree exactly when the learning rate changes between epochs.
+    """
+    if isinstance(optimizer, SGD) and optimizer.momentum and optimizer.state is not None:
+        for state in optimizer.state:
+            state["velocity"] *= optimizer.lr / lr
+    optimizer.lr = lr
 
 
 class _BaseMLP(BaseEstimator):
@@ -463,7 +476,7 @@ class _BaseMLP(BaseEstimator):
 
     # -- pickling -----------------------------------------------------------------------------
     def __getstate__(self):
-        state = super().__getstate__()
+        state = dict(super().__getstate__())  # object.__getstate__ returns __dict__ itself
         net = state.pop("_net", None)
         optimizer = state.pop("_optimizer", None)
         if net is not None:
@@ -640,7 +653,7 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
             y_numeric=False,
         )
         if y.ndim == 2 and y.shape[1] == 1:
-            y = y[:, 0]
+            y = column_or_1d(y, warn=True)
         check_classification_targets(y)
         if not incremental:
             if not (self.warm_start and hasattr(self, "classes_")):
