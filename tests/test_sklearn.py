@@ -139,3 +139,183 @@ def test_loss_is_sklearns_objective(blobs):
     data = -np.mean(np.log(p[np.arange(len(y)), y]))
     penalty = 3.0 / (2 * len(X)) * sum(np.sum(W**2) for W in init.coefs_)
     assert init.loss_ == pytest.approx(data + penalty, rel=1e-12)
+
+
+# -- behaviour ------------------------------------------------------------------------------------
+import pickle  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+
+from sklearn.model_selection import GridSearchCV  # noqa: E402
+from sklearn.pipeline import make_pipeline  # noqa: E402
+from sklearn.preprocessing import StandardScaler  # noqa: E402
+
+from deltaprop.errors import (  # noqa: E402
+    ConvergenceWarning,
+    DataError,
+    ParameterError,
+    ParameterTypeError,
+)
+
+
+def quiet(fn, *args, **kwargs):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return fn(*args, **kwargs)
+
+
+@pytest.mark.parametrize(
+    "params, error, message",
+    [
+        (dict(solver="lbfgs"), ParameterError, "solver must be one of 'sgd', 'adam'; got 'lbfgs'"),
+        (dict(solver="newton"), ParameterError, "solver must be one of"),
+        (dict(activation="softmax"), ParameterError, "activation must be one of"),
+        (dict(learning_rate="cyclic"), ParameterError, "learning_rate must be one of"),
+        (dict(hidden_layer_sizes=(4, 0)), ParameterError, "hidden_layer_sizes must hold positive"),
+        (dict(hidden_layer_sizes=(4.5,)), ParameterTypeError, "hidden_layer_sizes must hold"),
+        (dict(alpha=-1.0), ParameterError, "alpha must be >= 0.0; got -1.0"),
+        (dict(learning_rate_init=0.0), ParameterError, "learning_rate_init must be > 0.0"),
+        (dict(max_iter=0), ParameterError, "max_iter must be >= 1; got 0"),
+        (dict(batch_size="big"), ParameterTypeError, "batch_size must be 'auto' or an int"),
+        (dict(batch_size=0), ParameterError, "batch_size must be >= 1; got 0"),
+        (dict(validation_fraction=1.0), ParameterError, "validation_fraction must be < 1.0"),
+        (dict(beta_2=1.0), ParameterError, "beta_2 must be < 1.0"),
+        (dict(momentum=1.5), ParameterError, "momentum must be <= 1.0"),
+        (dict(dtype="float16"), ParameterError, "dtype must be float32 or float64"),
+        (dict(class_weight="heavy"), ParameterError, "class_weight must be one of"),
+        (dict(class_weight={7: 2.0}), ParameterError, "class_weight must name classes"),
+        (dict(class_weight=[1, 2]), ParameterTypeError, "class_weight must be a dict"),
+    ],
+)
+def test_bad_parameters_raise_in_fit_not_init(blobs, params, error, message):
+    X, y = blobs
+    est = MLPClassifier(**params)  # __init__ only stores, as scikit-learn requires
+    with pytest.raises(error, match=message.replace("(", r"\(").replace(")", r"\)")):
+        est.fit(X, y)
+
+
+def test_partial_fit_needs_classes_first_and_equals_fit(blobs):
+    X, y = blobs
+    with pytest.raises(DataError, match="classes must be passed on the first call"):
+        MLPClassifier().partial_fit(X, y)
+    common = dict(hidden_layer_sizes=(6,), shuffle=False, random_state=0, tol=0.0)
+    streamed = MLPClassifier(**common)
+    for _ in range(5):
+        streamed.partial_fit(X, y, classes=[0, 1, 2])
+    whole = quiet(MLPClassifier(max_iter=5, **common).fit, X, y)
+    assert streamed.n_iter_ == whole.n_iter_ == 5 and streamed.t_ == 5 * len(X)
+    np.testing.assert_allclose(streamed.loss_curve_, whole.loss_curve_, rtol=1e-6)
+    with pytest.raises(DataError, match="classes not in"):
+        streamed.partial_fit(X, np.full(len(X), 9))
+
+
+def test_early_stopping_restores_the_best_epoch(blobs):
+    X, y = blobs
+    est = quiet(
+        MLPClassifier(
+            (16,),
+            learning_rate_init=0.05,
+            early_stopping=True,
+            n_iter_no_change=3,
+            validation_fraction=0.3,
+            max_iter=300,
+            random_state=0,
+        ).fit,
+        X,
+        y,
+    )
+    assert est.best_loss_ is None and len(est.validation_scores_) == est.n_iter_
+    assert est.best_validation_score_ == max(est.validation_scores_)
+    assert est.n_iter_ < 300  # it stopped early
+    assert est.validation_scores_.index(est.best_validation_score_) + 1 == est.best_iter_
+    # the weights are those of the best epoch: rescoring its validation set gives its score
+    from sklearn.model_selection import train_test_split
+
+    _, Xv, _, yv = train_test_split(X, y, test_size=0.3, random_state=est._split_seed, stratify=y)
+    assert est.score(Xv, yv) == est.best_validation_score_
+
+
+def test_partial_fit_works_with_early_stopping(blobs):
+    X, y = blobs
+    est = MLPClassifier(
+        (16,), learning_rate_init=0.05, early_stopping=True, n_iter_no_change=2, random_state=0
+    )
+    calls = 0
+    while not getattr(est, "_stopped", False) and calls < 200:
+        est.partial_fit(X, y, classes=[0, 1, 2])
+        calls += 1
+    assert calls < 200 and len(est.validation_scores_) == est.n_iter_ == calls
+    best = [c.copy() for c in est.coefs_]
+    with pytest.warns(ConvergenceWarning, match="early stopping ended training"):
+        est.partial_fit(X, y)
+    assert all(np.array_equal(a, b) for a, b in zip(best, est.coefs_))
+
+
+def test_class_weight_changes_the_decision():
+    # 40 negatives around 0 and 4 positives around 1, overlapping: unweighted, all negative
+    rng = np.random.default_rng(0)
+    X = np.r_[rng.normal(0.0, 0.6, (40, 1)), rng.normal(1.0, 0.6, (4, 1))]
+    y = np.r_[np.zeros(40, int), np.ones(4, int)]
+    common = dict(hidden_layer_sizes=(4,), max_iter=300, learning_rate_init=0.05, random_state=0)
+    plain = quiet(MLPClassifier(**common).fit, X, y)
+    balanced = quiet(MLPClassifier(class_weight="balanced", **common).fit, X, y)
+    heavy = quiet(MLPClassifier(class_weight={0: 1.0, 1: 10.0}, **common).fit, X, y)
+    probe = np.array([[0.8]])
+    assert plain.predict(probe)[0] == 0
+    assert balanced.predict(probe)[0] == 1 and heavy.predict(probe)[0] == 1
+    assert balanced.predict_proba(probe)[0, 1] > plain.predict_proba(probe)[0, 1]
+
+
+def test_outputs_multilabel_strings_and_dtypes(blobs):
+    X, y = blobs
+    labels = np.array(["ant", "bee", "cat"])[y]
+    clf = quiet(MLPClassifier((8,), random_state=0).fit, X, labels)
+    assert clf.classes_.tolist() == ["ant", "bee", "cat"] and clf.out_activation_ == "softmax"
+    assert set(clf.predict(X)) <= set(clf.classes_.tolist())
+    np.testing.assert_allclose(clf.predict_proba(X).sum(axis=1), 1.0, rtol=1e-6)
+    np.testing.assert_allclose(np.exp(clf.predict_log_proba(X)), clf.predict_proba(X), rtol=1e-6)
+    assert clf.coefs_[0].dtype == np.float32 and clf.n_layers_ == 3 and clf.n_outputs_ == 3
+    assert clf.coefs_[0].shape == (5, 8) and clf.intercepts_[1].shape == (3,)
+    multi = quiet(MLPClassifier((8,), random_state=0).fit, X, np.c_[y == 0, y != 2])
+    assert multi.out_activation_ == "logistic" and multi.predict(X).shape == (len(X), 2)
+    binary = quiet(MLPClassifier((8,), random_state=0).fit, X, y == 1)
+    assert binary.n_outputs_ == 1 and binary.predict_proba(X).shape == (len(X), 2)
+    reg = quiet(MLPRegressor((8,), random_state=0).fit, X, np.c_[y, 2 * y])
+    assert reg.out_activation_ == "identity" and reg.predict(X).shape == (len(X), 2)
+
+
+def test_warm_start_continues(blobs):
+    X, y = blobs
+    est = MLPClassifier((8,), max_iter=3, tol=0.0, warm_start=True, random_state=0)
+    quiet(est.fit, X, y)
+    first = est.loss_curve_[:]
+    quiet(est.fit, X, y)
+    assert est.n_iter_ == 6 and est.loss_curve_[:3] == first
+    cold = quiet(clone(est).set_params(warm_start=False).fit, X, y)
+    assert cold.n_iter_ == 3
+
+
+def test_pickle_clone_pipeline_and_grid_search(blobs):
+    X, y = blobs
+    est = MLPClassifier((8,), solver="sgd", random_state=0)
+    est.partial_fit(X, y, classes=[0, 1, 2])
+    copy = pickle.loads(pickle.dumps(est))
+    np.testing.assert_array_equal(copy.predict_proba(X), est.predict_proba(X))
+    est.partial_fit(X, y)
+    copy.partial_fit(X, y)  # the optimizer state (momentum) travels with the pickle
+    np.testing.assert_allclose(copy.coefs_[0], est.coefs_[0], rtol=1e-6)
+    assert not hasattr(clone(est), "coefs_")
+    net = MLPClassifier((8,), max_iter=50, learning_rate_init=0.05, random_state=0)
+    pipe = make_pipeline(StandardScaler(), net)
+    grid = quiet(GridSearchCV(pipe, {"mlpclassifier__alpha": [1e-4, 1e-1]}, cv=2).fit, X, y)
+    assert grid.best_params_["mlpclassifier__alpha"] in (1e-4, 1e-1)
+    assert grid.score(X, y) > 0.8
+
+
+def test_core_does_not_import_sklearn_and_the_error_names_the_extra():
+    code = "import sys, deltaprop; assert 'sklearn' not in sys.modules"
+    subprocess.run([sys.executable, "-c", code], check=True)
+    code = "import sys; sys.modules['sklearn'] = None; import deltaprop.sklearn"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode != 0
+    assert 'pip install "deltaprop[sklearn]"' in result.stderr
