@@ -29,7 +29,12 @@ try:
     from sklearn.preprocessing import LabelBinarizer
     from sklearn.utils import check_random_state
     from sklearn.utils.multiclass import check_classification_targets
-    from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
+    from sklearn.utils.validation import (
+        _check_sample_weight,
+        check_is_fitted,
+        column_or_1d,
+        validate_data,
+    )
 except ImportError as exc:  # pragma: no cover - exercised only without scikit-learn
     raise ImportError(
         'deltaprop.sklearn needs scikit-learn >= 1.6: pip install "deltaprop[sklearn]"'
@@ -95,8 +100,10 @@ class _WeightedObjective(_Objective, losses.Custom):
 
     def __call__(self, out, target, weight=None):
         t = target.data if isinstance(target, Tensor) else np.asarray(target)
-        self.set_batch_size(len(t))
-        return super().__call__(out, t[:, :-1], t[:, -1])
+        w = t[:, -1]
+        # scikit-learn divides the penalty by the batch's total weight (its size when unweighted)
+        self.c.data = np.asarray(self.alpha / max(float(np.sum(w)), 1e-12), dtype=t.dtype)
+        return super().__call__(out, t[:, :-1], w)
 
     def prepare_target(self, y, n_outputs, dtype):
         return np.asarray(y, dtype=dtype)
@@ -277,13 +284,16 @@ class _BaseMLP(BaseEstimator):
         return [int(s) for s in sizes]
 
     # -- training -----------------------------------------------------------------------------
-    def _fit(self, X, y, incremental: bool):
+    def _fit(self, X, y, sample_weight, incremental: bool):
         sizes = self._check_params()
         dtype = np.dtype(self.dtype)
         first_call = not hasattr(self, "coefs_")
         X, Y, weights = self._validate_input(
             X, y, incremental, reset=first_call or not (incremental or self.warm_start)
         )
+        if sample_weight is not None:
+            sample_weight = _check_sample_weight(sample_weight, X, dtype=dtype)
+            weights = sample_weight if weights is None else weights * sample_weight
         if first_call or not (self.warm_start or incremental):
             self._initialize(X.shape[1], Y.shape[1], sizes, dtype)
         elif getattr(self, "_stopped", False) and incremental and self.early_stopping:
@@ -435,8 +445,8 @@ class _BaseMLP(BaseEstimator):
                 f"{self.validation_fraction} of {len(X)} samples; could not split ({exc})"
             ) from exc
         X, Xv, Y, Yv = parts[:4]
-        weights = parts[4] if weights is not None else None
-        return X, Y, weights, (Xv, Yv)
+        weights, wv = parts[4:6] if weights is not None else (None, None)
+        return X, Y, weights, (Xv, Yv, wv)
 
     def _update_no_improvement_count(self, validation):
         if validation is not None:
@@ -622,11 +632,15 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         )
         self.class_weight = class_weight
 
-    def fit(self, X, y):
-        """Train on (X, y) for up to ``max_iter`` epochs; returns self."""
-        return self._fit(X, y, incremental=False)
+    def fit(self, X, y, sample_weight=None):
+        """Train on (X, y) for up to ``max_iter`` epochs; returns self.
 
-    def partial_fit(self, X, y, classes=None):
+        ``sample_weight`` (n_samples,) weights each example's loss (times its class weight);
+        each batch's loss is the weighted mean, as in scikit-learn.
+        """
+        return self._fit(X, y, sample_weight, incremental=False)
+
+    def partial_fit(self, X, y, sample_weight=None, classes=None):
         """One epoch over (X, y); ``classes`` (every label) is required on the first call."""
         if not hasattr(self, "coefs_") or getattr(self, "_label_binarizer", None) is None:
             if classes is None:
@@ -640,7 +654,7 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
                 f"classes must be the same on every call to partial_fit; got {classes!r}, "
                 f"first call: {self.classes_.tolist()}"
             )
-        return self._fit(X, y, incremental=True)
+        return self._fit(X, y, sample_weight, incremental=True)
 
     def _validate_input(self, X, y, incremental, reset):
         X, y = validate_data(
@@ -704,9 +718,9 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         binary = self._label_binarizer.y_type_ in ("binary", "multilabel-indicator")
         return "logistic" if binary or n_outputs == 1 else "softmax"
 
-    def _validation_score(self, Xv, Yv):
+    def _validation_score(self, Xv, Yv, wv):
         out = predict_outputs(self._net, Xv, dtype=np.dtype(self.dtype))
-        return float(accuracy_score(self._labels(Yv), self._labels(out)))
+        return float(accuracy_score(self._labels(Yv), self._labels(out), sample_weight=wv))
 
     def _labels(self, p):
         if p.shape[1] == 1:
@@ -741,29 +755,98 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
     Hidden layers ``out = f(x @ W + b)`` with ``activation``, an identity output layer, and
     the objective ``E = 1/n sum 1/2 ||t - o||^2 + alpha / (2 n) sum ||W||^2`` per batch of
     ``n`` examples. Parameters and fitted attributes are those of
-    :class:`MLPClassifier` (without ``class_weight`` and ``classes_``); with
-    ``early_stopping`` the validation score is R^2.
+    :class:`MLPClassifier` (without ``class_weight`` and ``classes_``), plus scikit-learn's
+    ``loss`` (only "squared_error"; "poisson" raises :class:`~deltaprop.errors.ParameterError`);
+    with ``early_stopping`` the validation score is R^2.
 
     Examples
     --------
     >>> import numpy as np
     >>> from deltaprop.sklearn import MLPRegressor
     >>> X = np.linspace(-1, 1, 50).reshape(-1, 1)
-    >>> reg = MLPRegressor((32,), activation="tanh", learning_rate_init=0.01, max_iter=500,
-    ...                    random_state=0).fit(X, 3 * X[:, 0] + 1)
+    >>> reg = MLPRegressor(hidden_layer_sizes=(32,), activation="tanh", learning_rate_init=0.01,
+    ...                    max_iter=500, random_state=0).fit(X, 3 * X[:, 0] + 1)
     >>> round(float(reg.score(X, 3 * X[:, 0] + 1)), 2)
     1.0
     """
 
     _is_classifier = False
 
-    def fit(self, X, y):
-        """Train on (X, y) for up to ``max_iter`` epochs; returns self."""
-        return self._fit(X, y, incremental=False)
+    def __init__(
+        self,
+        loss="squared_error",
+        hidden_layer_sizes=(100,),
+        activation="relu",
+        *,
+        solver="adam",
+        alpha=0.0001,
+        batch_size="auto",
+        learning_rate="constant",
+        learning_rate_init=0.001,
+        power_t=0.5,
+        max_iter=200,
+        shuffle=True,
+        random_state=None,
+        tol=1e-4,
+        verbose=False,
+        warm_start=False,
+        momentum=0.9,
+        nesterovs_momentum=True,
+        early_stopping=False,
+        validation_fraction=0.1,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-8,
+        n_iter_no_change=10,
+        max_fun=15000,
+        dtype=np.float32,
+    ):
+        super().__init__(
+            hidden_layer_sizes=hidden_layer_sizes,
+            activation=activation,
+            solver=solver,
+            alpha=alpha,
+            batch_size=batch_size,
+            learning_rate=learning_rate,
+            learning_rate_init=learning_rate_init,
+            power_t=power_t,
+            max_iter=max_iter,
+            shuffle=shuffle,
+            random_state=random_state,
+            tol=tol,
+            verbose=verbose,
+            warm_start=warm_start,
+            momentum=momentum,
+            nesterovs_momentum=nesterovs_momentum,
+            early_stopping=early_stopping,
+            validation_fraction=validation_fraction,
+            beta_1=beta_1,
+            beta_2=beta_2,
+            epsilon=epsilon,
+            n_iter_no_change=n_iter_no_change,
+            max_fun=max_fun,
+            dtype=dtype,
+        )
+        self.loss = loss
 
-    def partial_fit(self, X, y):
+    def fit(self, X, y, sample_weight=None):
+        """Train on (X, y) for up to ``max_iter`` epochs; returns self.
+
+        ``sample_weight`` (n_samples,) makes each batch's loss the weighted mean.
+        """
+        return self._fit(X, y, sample_weight, incremental=False)
+
+    def partial_fit(self, X, y, sample_weight=None):
         """One epoch over (X, y); returns self."""
-        return self._fit(X, y, incremental=True)
+        return self._fit(X, y, sample_weight, incremental=True)
+
+    def _check_params(self):
+        if self.loss == "poisson":
+            raise ParameterError(
+                "loss must be 'squared_error'; got 'poisson' (deltaprop has no Poisson loss yet)"
+            )
+        check_choice("loss", self.loss, ("squared_error",))
+        return super()._check_params()
 
     def _validate_input(self, X, y, incremental, reset):
         X, y = validate_data(
@@ -782,9 +865,9 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
     def _out_activation(self, n_outputs):
         return "identity"
 
-    def _validation_score(self, Xv, Yv):
+    def _validation_score(self, Xv, Yv, wv):
         out = predict_outputs(self._net, Xv, dtype=np.dtype(self.dtype))
-        return float(r2_score(Yv, out))
+        return float(r2_score(Yv, out, sample_weight=wv))
 
     def predict(self, X):
         """Predicted targets, shape (n_samples,) for one output, else (n_samples, n_outputs)."""
