@@ -352,3 +352,41 @@ def test_core_does_not_import_sklearn_and_the_error_names_the_extra():
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode != 0
     assert 'pip install "deltaprop[sklearn]"' in result.stderr
+
+
+# -- accuracy parity with scikit-learn's MLP (issue 4, item 9) -----------------------------------
+from sklearn import datasets  # noqa: E402
+from sklearn.model_selection import train_test_split  # noqa: E402
+
+
+def standardised_split(X, y):
+    Xtr, Xte, ytr, yte = train_test_split(X, y, test_size=0.25, random_state=0)
+    scaler = StandardScaler().fit(Xtr)
+    return scaler.transform(Xtr), scaler.transform(Xte), ytr, yte
+
+
+def mean_test_score(cls, data, seeds=range(5), **params):
+    Xtr, Xte, ytr, yte = data
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return np.mean([cls(random_state=s, **params).fit(Xtr, ytr).score(Xte, yte) for s in seeds])
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["digits", "breast_cancer", "wine"])
+def test_classifier_accuracy_within_one_point_of_sklearn(name):
+    data = standardised_split(*getattr(datasets, f"load_{name}")(return_X_y=True))
+    ours = mean_test_score(MLPClassifier, data)
+    theirs = mean_test_score(sknn.MLPClassifier, data)
+    assert abs(ours - theirs) <= 0.01, (ours, theirs)
+
+
+@pytest.mark.slow
+def test_regressor_r2_within_two_hundredths_of_sklearn():
+    Xtr, Xte, ytr, yte = standardised_split(*datasets.load_diabetes(return_X_y=True))
+    mean, std = ytr.mean(), ytr.std()  # scikit-learn's MLP, too, wants a standardised target
+    data = (Xtr, Xte, (ytr - mean) / std, (yte - mean) / std)
+    params = dict(hidden_layer_sizes=(20,), alpha=1.0, max_iter=300)
+    ours = mean_test_score(MLPRegressor, data, **params)
+    theirs = mean_test_score(sknn.MLPRegressor, data, **params)
+    assert ours > 0.2 and abs(ours - theirs) <= 0.02, (ours, theirs)
