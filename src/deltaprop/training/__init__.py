@@ -3,19 +3,31 @@
 from .callbacks import Callback, LambdaCallback
 from .fit import TrainingRun, fit
 from .history import History
+from .plateau import ReduceLROnPlateau
 from .predict import evaluate_outputs, predict_outputs
-from .stopping import AllClassified, LossBelow, NoImprovement, StoppingRule, WallTime
+from .stopping import (
+    AllClassified,
+    EarlyStopping,
+    LossBelow,
+    NoImprovement,
+    StoppingRule,
+    WallTime,
+)
+from .weights import balanced_class_weight
 
 __all__ = [
     "AllClassified",
     "Callback",
+    "EarlyStopping",
     "History",
     "LambdaCallback",
     "LossBelow",
     "NoImprovement",
+    "ReduceLROnPlateau",
     "StoppingRule",
     "TrainingRun",
     "WallTime",
+    "balanced_class_weight",
     "evaluate_outputs",
     "fit",
     "predict_outputs",

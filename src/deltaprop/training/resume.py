@@ -1,0 +1,91 @@
+"""The state of a training run between two epochs, and putting a run back into it.
+
+A state is a nested dict of JSON values and NumPy arrays (a checkpoint file stores it, see
+:mod:`deltaprop.io.checkpoint`)::
+
+    epoch, samples_seen, base_lr, lr_scale   where the run stands
+    rng                                      the shuffling generator's bit_generator.state
+    layer_rngs                               the same for every layer with a ``generator``
+                                             (dropout), in ``module.modules()`` order
+    weights                                  module.state_dict()
+    optimizer                                optimizer.state_dict()
+    callbacks                                each callback's state_dict() ({} if it has none)
+    history                                  epochs and per-epoch records so far
+
+Restoring all of it makes the next epoch draw the same batches, masks and updates as the
+uninterrupted run would have: the resumed run ends with identical weights.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..errors import ParameterError
+
+
+def _generators(module) -> list:
+    modules = module.modules() if hasattr(module, "modules") else [module]
+    return [
+        m.generator
+        for m in modules
+        if isinstance(getattr(m, "generator", None), np.random.Generator)
+    ]
+
+
+def capture_state(run) -> dict:
+    """A copy of everything ``restore_state`` needs (see the module docstring)."""
+    history = run.history
+    return {
+        "epoch": run.epoch,
+        "samples_seen": run.samples_seen,
+        "base_lr": run.base_lr,
+        "lr_scale": run.lr_scale,
+        "rng": run.rng.bit_generator.state,
+        "layer_rngs": [g.bit_generator.state for g in _generators(run.module)],
+        "weights": run.module.state_dict(),
+        "optimizer": run.optimizer.state_dict(),
+        "callbacks": [cb.state_dict() if hasattr(cb, "state_dict") else {} for cb in run.callbacks],
+        "history": {
+            "epochs": list(history.epochs),
+            "history": {k: list(v) for k, v in history.history.items()},
+        },
+    }
+
+
+def restore_state(run, state: dict) -> int:
+    """Put ``run`` (its module, optimizer, generators, callbacks, history) into ``state``;
+    return the epoch it holds. Raises ParameterError when the state does not fit the run."""
+    try:
+        run.module.load_state_dict(state["weights"])
+        run.optimizer.load_state_dict(state["optimizer"])
+        run.rng.bit_generator.state = state["rng"]
+        generators = _generators(run.module)
+        if len(generators) != len(state["layer_rngs"]):
+            raise ParameterError(
+                f"the state has {len(state['layer_rngs'])} layer generators; this network has "
+                f"{len(generators)}"
+            )
+        for g, saved in zip(generators, state["layer_rngs"]):
+            g.bit_generator.state = saved
+        saved_callbacks = state["callbacks"]
+        if len(saved_callbacks) != len(run.callbacks):
+            raise ParameterError(
+                f"the state has {len(saved_callbacks)} callbacks and stopping rules; this fit "
+                f"has {len(run.callbacks)} (pass the same ones to resume)"
+            )
+        for cb, saved in zip(run.callbacks, saved_callbacks):
+            if saved and hasattr(cb, "load_state_dict"):
+                cb.load_state_dict(saved)
+        run.samples_seen = int(state["samples_seen"])
+        run.base_lr = state["base_lr"]
+        run.lr_scale = float(state["lr_scale"])
+        for epoch in state["history"]["epochs"]:
+            run.history.epochs.append(int(epoch))
+        for key, values in state["history"]["history"].items():
+            run.history.history[key] = [float(v) for v in values]
+        run.epoch = int(state["epoch"])
+    except (KeyError, TypeError, ValueError) as exc:
+        if isinstance(exc, ParameterError):
+            raise
+        raise ParameterError(f"resume must be a state saved by a training run; {exc!r}") from exc
+    return run.epoch
