@@ -9,7 +9,7 @@ A state is a nested dict of JSON values and NumPy arrays (a checkpoint file stor
                                              (dropout), in ``module.modules()`` order
     weights                                  module.state_dict()
     optimizer                                optimizer.state_dict()
-    callbacks                                each callback's state_dict() ({} if it has none)
+    callbacks                                {type, state} of each callback with a state_dict()
     history                                  epochs and per-epoch records so far
 
 Restoring all of it makes the next epoch draw the same batches, masks and updates as the
@@ -44,7 +44,11 @@ def capture_state(run) -> dict:
         "layer_rngs": [g.bit_generator.state for g in _generators(run.module)],
         "weights": run.module.state_dict(),
         "optimizer": run.optimizer.state_dict(),
-        "callbacks": [cb.state_dict() if hasattr(cb, "state_dict") else {} for cb in run.callbacks],
+        "callbacks": [
+            {"type": type(cb).__name__, "state": cb.state_dict()}
+            for cb in run.callbacks
+            if hasattr(cb, "state_dict")
+        ],
         "history": {
             "epochs": list(history.epochs),
             "history": {k: list(v) for k, v in history.history.items()},
@@ -67,15 +71,7 @@ def restore_state(run, state: dict) -> int:
             )
         for g, saved in zip(generators, state["layer_rngs"]):
             g.bit_generator.state = saved
-        saved_callbacks = state["callbacks"]
-        if len(saved_callbacks) != len(run.callbacks):
-            raise ParameterError(
-                f"the state has {len(saved_callbacks)} callbacks and stopping rules; this fit "
-                f"has {len(run.callbacks)} (pass the same ones to resume)"
-            )
-        for cb, saved in zip(run.callbacks, saved_callbacks):
-            if saved and hasattr(cb, "load_state_dict"):
-                cb.load_state_dict(saved)
+        _restore_callbacks(run.callbacks, state["callbacks"])
         run.samples_seen = int(state["samples_seen"])
         run.base_lr = state["base_lr"]
         run.lr_scale = float(state["lr_scale"])
@@ -89,3 +85,18 @@ def restore_state(run, state: dict) -> int:
             raise
         raise ParameterError(f"resume must be a state saved by a training run; {exc!r}") from exc
     return run.epoch
+
+
+def _restore_callbacks(callbacks: list, saved: list) -> None:
+    """Give the k-th saved state of each callback type to the k-th such callback of this run.
+
+    Matching by type lets the resumed run add or leave out callbacks without state (a
+    checkpoint writer, a logger); a type the run no longer has is ignored.
+    """
+    by_type: dict[str, list] = {}
+    for entry in saved:
+        by_type.setdefault(entry["type"], []).append(entry["state"])
+    for cb in callbacks:
+        states = by_type.get(type(cb).__name__)
+        if states and hasattr(cb, "load_state_dict"):
+            cb.load_state_dict(states.pop(0))
