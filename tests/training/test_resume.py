@@ -23,7 +23,7 @@ OPTIMIZERS = {
 }
 
 
-def _run(make_opt, epochs, dropout=False, **kwargs):
+def _run(make_opt, epochs, dropout=False, callbacks=(), **kwargs):
     layers = [dp.Dense(8, "tanh")] + ([dp.Dropout(0.3)] if dropout else []) + [
         dp.Dense(3, "softmax")
     ]
@@ -33,7 +33,7 @@ def _run(make_opt, epochs, dropout=False, **kwargs):
     plateau = dp.ReduceLROnPlateau(patience=2, factor=0.5)
     h = net.fit(X, y, loss="cross_entropy", optimizer=make_opt(net.parameters()), epochs=epochs,
                 batch_size=8, shuffle=True, seed=5, validation_split=0.2, stop=stop,
-                callbacks=[plateau], alpha=1e-3, class_weight="balanced",
+                callbacks=[plateau, *callbacks], alpha=1e-3, class_weight="balanced",
                 schedule=dp.optim.schedules.ExponentialDecay(0.9), **kwargs)
     return net, h
 
@@ -122,3 +122,23 @@ def test_damaged_checkpoints_raise_model_file_error(tmp_path):
         read_checkpoint(tmp_path / "model.dpm")
     with pytest.raises(ModelFileError):
         net.fit(X, y, epochs=2, resume=tmp_path / "cut.ckpt")
+
+
+def test_loggers_write_one_record_per_epoch_and_continue_on_resume(tmp_path):
+    import csv
+    import json
+
+    X, y = _data()
+    make = OPTIMIZERS["adam"]
+    csv_path, jsonl_path = tmp_path / "log.csv", tmp_path / "log.jsonl"
+
+    def loggers():
+        return [dp.CSVLogger(csv_path, append=True), dp.JSONLinesLogger(jsonl_path, append=True)]
+
+    _, first = _run(make, 3, callbacks=loggers(), checkpoint=tmp_path / "c.ckpt")
+    _, second = _run(make, 5, callbacks=loggers(), resume=tmp_path / "c.ckpt")
+    rows = list(csv.DictReader(open(csv_path)))
+    assert [int(r["epoch"]) for r in rows] == [1, 2, 3, 4, 5]
+    assert [float(r["val_loss"]) for r in rows] == pytest.approx(second["val_loss"])
+    records = [json.loads(line) for line in open(jsonl_path)]
+    assert [r["lr"] for r in records] == pytest.approx(second["lr"])

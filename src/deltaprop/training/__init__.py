@@ -3,6 +3,7 @@
 from .callbacks import Callback, LambdaCallback
 from .fit import TrainingRun, fit
 from .history import History
+from .loggers import CSVLogger, JSONLinesLogger
 from .plateau import ReduceLROnPlateau
 from .predict import evaluate_outputs, predict_outputs
 from .stopping import (
@@ -17,9 +18,11 @@ from .weights import balanced_class_weight
 
 __all__ = [
     "AllClassified",
+    "CSVLogger",
     "Callback",
     "EarlyStopping",
     "History",
+    "JSONLinesLogger",
     "LambdaCallback",
     "LossBelow",
     "NoImprovement",
