@@ -127,15 +127,22 @@ def _average(per_class, labels, support, average, pos_label, micro):
     return float(np.mean(per_class))
 
 
+def _score(y_true, y_pred, average, pos_label, labels, parts):
+    """A per-class ratio num / den, with (num, den) = parts(tp, predicted, support), averaged;
+    "micro" is the ratio of the summed numerators and denominators."""
+    labels, tp, predicted, support = _counts(y_true, y_pred, labels)
+    num, den = parts(tp, predicted, support)
+    micro = num.sum() / den.sum() if den.sum() > 0 else 0.0
+    return _average(_ratio(num, den), labels, support, average, pos_label, micro)
+
+
 def precision(y_true, y_pred, *, average="binary", pos_label=1, labels=None):
     """Precision tp / (tp + fp), averaged as ``average`` says (see the module docstring).
 
     >>> precision([0, 1, 1, 0], [1, 1, 1, 0])
     0.6666666666666666
     """
-    labels, tp, predicted, support = _counts(y_true, y_pred, labels)
-    micro = _ratio(tp.sum(keepdims=True), predicted.sum(keepdims=True))[0]
-    return _average(_ratio(tp, predicted), labels, support, average, pos_label, micro)
+    return _score(y_true, y_pred, average, pos_label, labels, lambda tp, pred, sup: (tp, pred))
 
 
 def recall(y_true, y_pred, *, average="binary", pos_label=1, labels=None):
@@ -144,9 +151,7 @@ def recall(y_true, y_pred, *, average="binary", pos_label=1, labels=None):
     >>> recall([0, 1, 1, 0], [1, 1, 0, 0])
     0.5
     """
-    labels, tp, predicted, support = _counts(y_true, y_pred, labels)
-    micro = _ratio(tp.sum(keepdims=True), support.sum(keepdims=True))[0]
-    return _average(_ratio(tp, support), labels, support, average, pos_label, micro)
+    return _score(y_true, y_pred, average, pos_label, labels, lambda tp, pred, sup: (tp, sup))
 
 
 def f1_score(y_true, y_pred, *, average="binary", pos_label=1, labels=None):
@@ -156,10 +161,9 @@ def f1_score(y_true, y_pred, *, average="binary", pos_label=1, labels=None):
     >>> round(f1_score([0, 1, 2, 2], [0, 2, 2, 2], average="macro"), 6)
     0.6
     """
-    labels, tp, predicted, support = _counts(y_true, y_pred, labels)
-    per_class = _ratio(2 * tp, predicted + support)
-    micro = _ratio(2 * tp.sum(keepdims=True), (predicted + support).sum(keepdims=True))[0]
-    return _average(per_class, labels, support, average, pos_label, micro)
+    return _score(
+        y_true, y_pred, average, pos_label, labels, lambda tp, pred, sup: (2 * tp, pred + sup)
+    )
 
 
 def log_loss(y_true, y_prob, *, labels=None, eps=None) -> float:

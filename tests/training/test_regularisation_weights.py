@@ -31,6 +31,15 @@ def test_l2_penalty_adds_alpha_w_over_batch_to_weight_gradients_only(rng):
         np.testing.assert_allclose(penalised[name], expected, rtol=1e-12, atol=1e-14)
 
 
+def test_weighted_l2_penalty_divides_by_the_sum_of_weights_as_scikit_learn(rng):
+    X, y = rng.normal(size=(8, 3)), rng.normal(size=(8, 1))
+    before, plain = _one_step(X, y)
+    _, penalised = _one_step(X, y, alpha=0.5, sample_weight=np.full(8, 2.0))
+    for name, w0 in before.items():
+        expected = plain[name] - (0.1 * 0.5 / 16 * w0 if name.endswith("weight") else 0.0)
+        np.testing.assert_allclose(penalised[name], expected, rtol=1e-12, atol=1e-14)
+
+
 def test_l2_penalty_is_in_the_reported_loss(rng):
     X, y = rng.normal(size=(6, 2)), rng.normal(size=(6, 1))
     net = _net()

@@ -9,6 +9,9 @@ import deltaprop as dp
 from deltaprop.errors import ModelFileError
 from deltaprop.io.checkpoint import ModelCheckpoint, read_checkpoint, write_checkpoint
 
+# The runs below stop at their epoch limit before EarlyStopping holds, on purpose.
+pytestmark = pytest.mark.filterwarnings("ignore::deltaprop.errors.ConvergenceWarning")
+
 
 def _data():
     rng = np.random.default_rng(7)

@@ -131,8 +131,9 @@ def fit(
     alpha : float, default 0
         L2 penalty, scikit-learn's: each batch's loss gets ``+ alpha / 2 * sum ||W||^2 / B``
         over every trainable weight matrix (parameters named ``weight``, not biases), with
-        ``B`` the batch's size (``B = 1`` for "sum" reductions); its gradient is
-        ``alpha * W / B``. Decoupled weight decay is :class:`~deltaprop.optim.AdamW`'s.
+        ``B`` the batch's size, or its sum of example weights when weighted, as scikit-learn
+        (``B = 1`` for "sum" reductions); its gradient is ``alpha * W / B``. Decoupled weight
+        decay is :class:`~deltaprop.optim.AdamW`'s.
     sample_weight : array of shape (n_samples,), optional
         Non-negative weight of each example: a "mean" loss becomes ``sum w_n l_n / sum w_n``
         (within each batch), a "sum" loss ``sum w_n l_n``.
@@ -237,7 +238,7 @@ def fit(
             total = 0.0
             for b, arrays in batches.epoch():
                 xb = arrays[0]
-                inputs = arrays if not alpha else (*arrays, objective.penalty_scale(len(xb)))
+                inputs = arrays if not alpha else (*arrays, objective.penalty_scale(arrays))
                 optimizer.zero_grad()
                 if replay is not None and replay.is_valid():
                     value = float(replay.step(*inputs))
@@ -322,9 +323,13 @@ class _Objective:
         self.module, self.loss, self.weighted, self.alpha = module, loss, weighted, alpha
         self.dtype = dtype
 
-    def penalty_scale(self, batch: int) -> np.ndarray:
-        """The penalty's ``c`` for a batch: alpha / B (alpha for summed losses)."""
-        return np.asarray(self.alpha if self.loss.sums else self.alpha / batch, self.dtype)
+    def penalty_scale(self, arrays) -> np.ndarray:
+        """The penalty's ``c`` for a batch: alpha / B, B the batch's size or, when weighted,
+        its sum of example weights (scikit-learn's rule); alpha itself for summed losses."""
+        if self.loss.sums:
+            return np.asarray(self.alpha, self.dtype)
+        size = float(np.sum(arrays[2])) if self.weighted else len(arrays[0])
+        return np.asarray(self.alpha / size if size > 0 else 0.0, self.dtype)
 
     def __call__(self, x, t, *extra):
         w = extra[0] if self.weighted else None
