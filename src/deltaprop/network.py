@@ -6,11 +6,13 @@ layers is :class:`deltaprop.nn.Sequential`.
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 
 from . import losses, nn
 from ._version import __version__
-from .errors import DataError, ModelFileError, ParameterError, ShapeError
+from .errors import DataError, ModelFileError, ParameterError, ParameterTypeError, ShapeError
 from .io.checkpoint import ModelCheckpoint, read_checkpoint
 from .io.modelfile import read_model_file, write_model_file
 from .training import fit as _fit
@@ -103,6 +105,10 @@ class Sequential(nn.Sequential):
         if checkpoint is not None:
             callbacks.append(ModelCheckpoint(checkpoint))
         if resume is not None and not isinstance(resume, dict):
+            if not isinstance(resume, (str, os.PathLike)):
+                raise ParameterTypeError(
+                    f"resume must be a checkpoint path or a saved state; got {resume!r}"
+                )
             resume = read_checkpoint(resume)["state"]
         return _fit(
             self,

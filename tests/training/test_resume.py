@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import deltaprop as dp
-from deltaprop.errors import ModelFileError
+from deltaprop.errors import ModelFileError, ParameterError, ParameterTypeError
 from deltaprop.io.checkpoint import ModelCheckpoint, read_checkpoint, write_checkpoint
 
 # The runs below stop at their epoch limit before EarlyStopping holds, on purpose.
@@ -145,3 +145,16 @@ def test_loggers_write_one_record_per_epoch_and_continue_on_resume(tmp_path):
     assert [float(r["val_loss"]) for r in rows] == pytest.approx(second["val_loss"])
     records = [json.loads(line) for line in open(jsonl_path)]
     assert [r["lr"] for r in records] == pytest.approx(second["lr"])
+
+
+def test_resume_that_does_not_fit_raises_a_clear_error(tmp_path):
+    X, y = _data()
+    path = tmp_path / "small.ckpt"
+    dp.Sequential([dp.Dense(4, "tanh"), dp.Dense(3, "softmax")], seed=0).fit(
+        X, y, loss="cross_entropy", epochs=1, checkpoint=path
+    )
+    wider = dp.Sequential([dp.Dense(5, "tanh"), dp.Dense(3, "softmax")], seed=0)
+    with pytest.raises(ParameterError, match="resume must be a state saved"):
+        wider.fit(X, y, loss="cross_entropy", epochs=2, resume=path)
+    with pytest.raises(ParameterTypeError, match="resume must be a checkpoint path"):
+        wider.fit(X, y, loss="cross_entropy", epochs=2, resume=5)

@@ -83,7 +83,9 @@ def restore_state(run, state: dict) -> int:
     except (KeyError, TypeError, ValueError) as exc:
         if isinstance(exc, ParameterError):
             raise
-        raise ParameterError(f"resume must be a state saved by a training run; {exc!r}") from exc
+        raise ParameterError(
+            f"resume must be a state saved by a training run of this network; {exc}"
+        ) from exc
     return run.epoch
 
 
