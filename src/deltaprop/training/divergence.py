@@ -13,31 +13,50 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import ParameterError, TrainingDiverged
+from ..nn.flat import packed_buffers
 
 POLICIES = ("raise", "rollback")
 
 
 class Snapshot:
-    """A copy of every parameter's values and of the optimizer's state, to go back to."""
+    """Copies of the parameters' values and of the optimizer's state arrays, to go back to.
+
+    ``take`` copies into buffers kept from the previous call (a packed network is one array),
+    so a snapshot per epoch costs no allocation.
+    """
 
     def __init__(self, params: list, optimizer):
         self.params = params
         self.optimizer = optimizer
-        self.values = [np.array(p.data, copy=True) for p in params]
-        self.optimizer_state = optimizer.state_dict() if optimizer.state is not None else None
+        flat = packed_buffers(params)
+        self._values = [flat[0]] if flat is not None else [p.data for p in params]
+        self._copies: list[np.ndarray] = []
+        self._steps = 0
+        self._had_state = False
+
+    def _arrays(self) -> list[np.ndarray]:
+        return self._values + self.optimizer.state_arrays()
+
+    def take(self) -> None:
+        arrays = self._arrays()
+        if [a.shape for a in arrays] != [c.shape for c in self._copies]:
+            self._copies = [a.copy() for a in arrays]
+        else:
+            for c, a in zip(self._copies, arrays):
+                np.copyto(c, a)
+        self._steps = self.optimizer.steps
+        self._had_state = self.optimizer.state is not None
 
     def restore(self) -> None:
-        for p, v in zip(self.params, self.values):
-            np.copyto(p.data, v)
-        if self.optimizer_state is not None:
-            lr = self.optimizer.lr
-            self.optimizer.load_state_dict(self.optimizer_state)
-            self.optimizer.lr = lr  # the learning rate is the caller's to choose
+        if not self._had_state:
+            self.optimizer.reset_state()  # created afresh (zeros) at the next step
+        for a, c in zip(self._arrays(), self._copies):
+            np.copyto(a, c)
+        self.optimizer.steps = self._steps
 
-
-def parameters_finite(params: list) -> bool:
-    """Whether every parameter value is finite (one pass over the parameters)."""
-    return all(np.isfinite(p.data).all() for p in params)
+    def values_finite(self) -> bool:
+        """Whether every parameter value is finite (one pass over the parameters)."""
+        return all(np.isfinite(v).all() for v in self._values)
 
 
 class DivergenceGuard:
@@ -51,13 +70,15 @@ class DivergenceGuard:
         self.policy = policy
         self.max_rollbacks = int(max_rollbacks)
         self.rollbacks = 0
-        self.params = list(module.parameters())
         self.optimizer = optimizer
-        self.snapshot: Snapshot | None = None
+        self.snapshot = Snapshot(list(module.parameters()), optimizer)
 
     def epoch_begins(self) -> None:
         """Remember the weights the epoch starts from (known good)."""
-        self.snapshot = Snapshot(self.params, self.optimizer)
+        self.snapshot.take()
+
+    def parameters_finite(self) -> bool:
+        return self.snapshot.values_finite()
 
     def diverged(self, what: str, epoch: int, batch: int, last_finite) -> bool:
         """Handle a divergence: restore the good weights; True to retry the epoch, else raise."""

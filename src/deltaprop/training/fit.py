@@ -16,7 +16,7 @@ from ..optim import SGD, Optimizer
 from .batching import Batches
 from .callbacks import Callback
 from .data import check_features, check_lengths
-from .divergence import DivergenceGuard, parameters_finite
+from .divergence import DivergenceGuard
 from .history import History
 from .interrupt import InterruptGuard
 from .predict import evaluate_outputs, predict_outputs
@@ -209,7 +209,7 @@ def fit(
                     if interrupt.received is not None:
                         break
                 if not retry and interrupt.received is None:
-                    if not parameters_finite(divergence.params):
+                    if not divergence.parameters_finite():
                         retry = divergence.diverged(
                             "a parameter became infinite or NaN", epoch, b, last_finite
                         )
