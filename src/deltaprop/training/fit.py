@@ -12,13 +12,15 @@ from .._checks import as_generator, check_number
 from ..engine import functional as F
 from ..engine import no_grad, tracer
 from ..engine.replay import Replay
-from ..errors import ConvergenceWarning, ParameterError, ParameterTypeError, TrainingDiverged
+from ..errors import ConvergenceWarning, ParameterError, ParameterTypeError
 from ..optim import SGD, Optimizer
 from ..optim.schedules import Schedule
 from .batching import Batches
 from .callbacks import Callback
 from .data import check_features, check_lengths
+from .divergence import DivergenceGuard
 from .history import History
+from .interrupt import InterruptGuard
 from .predict import evaluate_outputs, predict_outputs
 from .resume import capture_state, restore_state
 from .split import split_indices
@@ -40,7 +42,7 @@ class TrainingRun:
         self.stop_reason: str | None = None
         self.samples_seen = 0  # training examples used so far (InverseScaling counts them)
         self.base_lr = getattr(optimizer, "lr", None)
-        self.lr_scale = 1.0  # ReduceLROnPlateau's reductions so far
+        self.lr_scale = 1.0  # ReduceLROnPlateau's reductions (and rollbacks' halvings) so far
         self.rng = None
         self.callbacks: list = []
 
@@ -80,6 +82,8 @@ def fit(
     callbacks=None,
     record_batches: bool = False,
     verbose: int = 0,
+    on_divergence: str = "raise",
+    max_rollbacks: int = 3,
     validation_split: float | None = None,
     alpha: float = 0.0,
     sample_weight=None,
@@ -124,6 +128,13 @@ def fit(
         Keep every batch's loss in ``History.batch_loss``.
     verbose : int, default 0
         1 prints one line per epoch.
+    on_divergence : {"raise", "rollback"}, default "raise"
+        When a batch's loss or (checked after each epoch) a parameter becomes infinite or NaN:
+        "raise" stops with :class:`~deltaprop.errors.TrainingDiverged`; "rollback" returns to
+        the weights and optimizer state of the start of the epoch, halves the learning rate and
+        runs the epoch again, at most ``max_rollbacks`` times (then raises). See
+        :mod:`deltaprop.training.divergence`.
+    max_rollbacks : int, default 3
     validation_split : float in (0, 1), optional
         Hold out this fraction of (X, y) as validation data instead of ``validation_data``:
         stratified by class for classification losses, drawn from ``seed``. (The training
@@ -152,14 +163,19 @@ def fit(
         epoch, up to ``epochs`` in total. Same data and settings give weights identical to an
         uninterrupted run.
 
+
     Returns
     -------
     History
+        ``stop_reason`` says why training ended; ``interrupted`` names the signal
+        ("SIGINT", "SIGTERM") when SIGINT or SIGTERM stopped it after the current batch
+        (see :mod:`deltaprop.training.interrupt`); ``rollbacks`` counts rollbacks.
 
     Raises
     ------
     TrainingDiverged
-        When a batch's loss is infinite or NaN; it names the epoch and batch.
+        When training diverged (see ``on_divergence``); it names the epoch and batch, and the
+        network keeps the weights of the start of that epoch.
     """
     loss = losses.get(loss)
     epochs = check_number("epochs", epochs, low=1, integer=True)
@@ -219,6 +235,7 @@ def fit(
     data = (X, y) if weights is None else (X, y, weights)
     batches = Batches(data, bs, shuffle, rng, dtypes=(dtype, None, dtype))
     objective = _Objective(module, loss, weights is not None, alpha, dtype)
+    divergence = DivergenceGuard(on_divergence, max_rollbacks, module, optimizer)
     module.train()
     for cb in everyone:
         cb.on_train_begin(run)
@@ -227,64 +244,89 @@ def fit(
     # A static network's step is recorded once and replayed (same ops, no graph rebuilding).
     replayable = getattr(module, "replayable", False) and not isinstance(loss, losses.Custom)
     replay = None
+    interrupt = InterruptGuard()
     try:
-        for epoch in range(first_epoch, epochs + 1):
-            run.epoch = epoch
-            if schedule is not None:
-                optimizer.lr = schedule(epoch, run.base_lr, run.samples_seen) * run.lr_scale
-            lr = getattr(optimizer, "lr", None)
-            for cb in everyone:
-                cb.on_epoch_begin(run, epoch)
-            total = 0.0
-            for b, arrays in batches.epoch():
-                xb = arrays[0]
-                inputs = arrays if not alpha else (*arrays, objective.penalty_scale(arrays))
-                optimizer.zero_grad()
-                if replay is not None and replay.is_valid():
-                    value = float(replay.step(*inputs))
-                elif replayable and not tracer.active():
-                    replay, error = Replay.record(objective, *inputs)
-                    value = float(error.data)
-                else:
-                    error = objective(*inputs)
-                    error.backward()
-                    value = float(error.data)
-                if not math.isfinite(value):
-                    raise TrainingDiverged(
-                        f"the loss became {value} at epoch {epoch}, batch {b}; the last finite "
-                        f"batch loss was {last_finite}. Try a smaller learning rate "
-                        f"(lr={getattr(optimizer, 'lr', '?')}) or standardise the features.",
-                        epoch=epoch,
-                        batch=b,
-                        last_finite_loss=last_finite,
+        # Non-finite values are caught and reported by the divergence policy; NumPy's own
+        # overflow warnings on the way there would only be noise.
+        with interrupt, np.errstate(over="ignore", invalid="ignore"):
+            epoch = first_epoch
+            while epoch <= epochs:
+                run.epoch = epoch
+                if schedule is not None:
+                    optimizer.lr = schedule(epoch, run.base_lr, run.samples_seen) * run.lr_scale
+                lr = getattr(optimizer, "lr", None)
+                seen = run.samples_seen
+                for cb in everyone:
+                    cb.on_epoch_begin(run, epoch)
+                divergence.epoch_begins()
+                total = 0.0
+                retry = False
+                for b, arrays in batches.epoch():
+                    xb = arrays[0]
+                    inputs = arrays if not alpha else (*arrays, objective.penalty_scale(arrays))
+                    optimizer.zero_grad()
+                    if replay is not None and replay.is_valid():
+                        value = float(replay.step(*inputs))
+                    elif replayable and not tracer.active():
+                        replay, error = Replay.record(objective, *inputs)
+                        value = float(error.data)
+                    else:
+                        error = objective(*inputs)
+                        error.backward()
+                        value = float(error.data)
+                    if not math.isfinite(value):
+                        retry = divergence.diverged(
+                            f"the loss became {value}", epoch, b, last_finite
+                        )
+                        break
+                    optimizer.step()
+                    last_finite = value
+                    if loss.sums:
+                        total += value
+                    else:
+                        w_b = len(xb) if weights is None else float(np.sum(arrays[2]))
+                        total += value * w_b
+                    run.samples_seen += len(xb)
+                    if record_batches:
+                        history.batch_loss.append(value)
+                    for cb in extra:
+                        cb.on_batch_end(run, b, value)
+                    if interrupt.received is not None:
+                        break
+                if not retry and interrupt.received is None:
+                    if not divergence.parameters_finite():
+                        retry = divergence.diverged(
+                            "a parameter became infinite or NaN", epoch, b, last_finite
+                        )
+                if retry:
+                    history.rollbacks = divergence.rollbacks
+                    run.samples_seen = seen
+                    if lr:  # keep the rollback's smaller rate under a schedule too
+                        run.lr_scale *= optimizer.lr / lr
+                    continue  # the same epoch again, from its first weights
+                if interrupt.received is not None:
+                    history.interrupted = interrupt.name
+                    run.stop(f"interrupted by {interrupt.name} in epoch {epoch} after batch {b}")
+                    break
+                scale = n if weights is None else float(np.sum(weights))
+                logs = {"loss": total if loss.sums else total / scale}
+                if validation is not None:
+                    Xv, yv = validation
+                    out = predict_outputs(module, Xv, dtype=dtype)
+                    logs.update(
+                        {f"val_{k}": v for k, v in evaluate_outputs(out, yv, loss).items()}
                     )
-                optimizer.step()
-                last_finite = value
-                if loss.sums:
-                    total += value
-                else:
-                    total += value * (len(xb) if weights is None else float(np.sum(arrays[2])))
-                run.samples_seen += len(xb)
-                if record_batches:
-                    history.batch_loss.append(value)
-                for cb in extra:
-                    cb.on_batch_end(run, b, value)
-            scale = n if weights is None else float(np.sum(weights))
-            logs = {"loss": total if loss.sums else total / scale}
-            if validation is not None:
-                Xv, yv = validation
-                out = predict_outputs(module, Xv, dtype=dtype)
-                logs.update({f"val_{k}": v for k, v in evaluate_outputs(out, yv, loss).items()})
-            if lr is not None:
-                logs["lr"] = lr
-            history.append(epoch, logs)
-            if verbose:
-                shown = " - ".join(f"{k} {v:.6g}" for k, v in logs.items())
-                print(f"epoch {epoch}/{epochs} - {shown}")
-            for cb in everyone:
-                cb.on_epoch_end(run, epoch, logs)
-            if run.stop_reason is not None:
-                break
+                if lr is not None:
+                    logs["lr"] = lr
+                history.append(epoch, logs)
+                if verbose:
+                    shown = " - ".join(f"{k} {v:.6g}" for k, v in logs.items())
+                    print(f"epoch {epoch}/{epochs} - {shown}")
+                for cb in everyone:
+                    cb.on_epoch_end(run, epoch, logs)
+                if run.stop_reason is not None:
+                    break
+                epoch += 1
         if run.stop_reason is None:
             run.stop_reason = f"reached epochs={epochs}"
             if rules:
