@@ -158,3 +158,37 @@ def test_resume_that_does_not_fit_raises_a_clear_error(tmp_path):
         wider.fit(X, y, loss="cross_entropy", epochs=2, resume=path)
     with pytest.raises(ParameterTypeError, match="resume must be a checkpoint path"):
         wider.fit(X, y, loss="cross_entropy", epochs=2, resume=5)
+
+
+def test_sigint_mid_epoch_then_resume_equals_uninterrupted(tmp_path):
+    """A real interruption: SIGINT in the middle of epoch 4 stops after that batch; the
+    checkpoint holds epoch 3, and resuming redoes epoch 4 from its start."""
+    import signal
+
+    class Interrupt(dp.Callback):
+        def on_batch_end(self, run, batch, loss):
+            if run.epoch == 4 and batch == 2:
+                signal.raise_signal(signal.SIGINT)
+
+    make = OPTIMIZERS["sgd_momentum"]
+    whole, _ = _run(make, 6, dropout=True)
+    path = tmp_path / "run.ckpt"
+    _, stopped = _run(make, 6, dropout=True, callbacks=[Interrupt()], checkpoint=path)
+    assert stopped.interrupted == "SIGINT" and read_checkpoint(path)["state"]["epoch"] == 3
+    resumed, _ = _run(make, 6, dropout=True, resume=path)
+    for key, values in whole.state_dict().items():
+        assert np.array_equal(values, resumed.state_dict()[key]), key
+
+
+def test_rollback_halving_survives_a_schedule():
+    """A schedule sets the rate every epoch; a rollback's halving must not be undone by it."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(1024, 3))
+    y = X @ np.array([[1.0], [-2.0], [0.5]])
+    net = dp.Sequential([dp.Dense(1)], seed=0)
+    h = net.fit(X, y, optimizer=dp.SGD(net.parameters(), lr=4.0), epochs=4, batch_size=8,
+                seed=0, on_divergence="rollback", max_rollbacks=6,
+                schedule=dp.optim.schedules.ExponentialDecay(0.5))
+    assert h.rollbacks >= 1 and all(np.isfinite(h.loss))
+    halved = 4.0 / 2**h.rollbacks
+    assert h["lr"] == pytest.approx([halved * 0.5**k for k in range(4)])
