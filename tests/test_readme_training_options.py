@@ -9,6 +9,7 @@ README = Path(__file__).resolve().parents[1] / "README.md"
 
 
 @pytest.mark.slow
+@pytest.mark.filterwarnings("ignore::deltaprop.errors.ConvergenceWarning")  # 12 epochs, a demo
 def test_training_options_example_runs(tmp_path, monkeypatch, capsys):
     text = README.read_text()
     section = text.split("## Training options", 1)[1]
