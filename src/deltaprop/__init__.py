@@ -6,15 +6,20 @@ The public API is listed in ``__all__``; every other name is internal.
 from . import datasets, errors, losses, metrics, nn, optim
 from ._version import __version__
 from .engine import Tensor, gradcheck, no_grad
+from .io.checkpoint import ModelCheckpoint, read_checkpoint
 from .network import Sequential, load
 from .nn import Dense, Dropout, Module, Parameter
 from .optim import SGD, Adam, AdamW, RMSprop
 from .training import (
     AllClassified,
     Callback,
+    CSVLogger,
+    EarlyStopping,
     History,
+    JSONLinesLogger,
     LossBelow,
     NoImprovement,
+    ReduceLROnPlateau,
     WallTime,
     fit,
 )
@@ -23,15 +28,20 @@ __all__ = [
     "Adam",
     "AdamW",
     "AllClassified",
+    "CSVLogger",
     "Callback",
     "Dense",
     "Dropout",
+    "EarlyStopping",
     "History",
+    "JSONLinesLogger",
     "LossBelow",
+    "ModelCheckpoint",
     "Module",
     "NoImprovement",
     "Parameter",
     "RMSprop",
+    "ReduceLROnPlateau",
     "SGD",
     "Sequential",
     "Tensor",
@@ -47,4 +57,5 @@ __all__ = [
     "nn",
     "no_grad",
     "optim",
+    "read_checkpoint",
 ]

@@ -6,11 +6,14 @@ layers is :class:`deltaprop.nn.Sequential`.
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 
 from . import losses, nn
 from ._version import __version__
-from .errors import DataError, ModelFileError, ParameterError, ShapeError
+from .errors import DataError, ModelFileError, ParameterError, ParameterTypeError, ShapeError
+from .io.checkpoint import ModelCheckpoint, read_checkpoint
 from .io.modelfile import read_model_file, write_model_file
 from .training import fit as _fit
 from .training.data import check_features, check_lengths
@@ -66,12 +69,26 @@ class Sequential(nn.Sequential):
         callbacks=None,
         record_batches: bool = False,
         verbose: int = 0,
+        on_divergence: str = "raise",
+        max_rollbacks: int = 3,
+        validation_split=None,
+        alpha: float = 0.0,
+        sample_weight=None,
+        class_weight=None,
+        schedule=None,
+        checkpoint=None,
+        resume=None,
     ):
         """Train by backpropagation; see :func:`deltaprop.training.fit` for every argument.
 
         ``loss`` defaults to the loss of the previous ``fit``, else ``"squared_error"``. For
         classification losses, ``y`` may hold any labels (strings, say): they are sorted into
-        ``classes_`` and ``predict`` returns them; integer labels must be 0..K-1.
+        ``classes_`` and ``predict`` returns them; integer labels must be 0..K-1, and
+        ``class_weight`` keys are labels as given in ``y``.
+
+        ``checkpoint=path`` writes a resumable checkpoint after every epoch (a
+        :class:`~deltaprop.io.checkpoint.ModelCheckpoint`, run after the other callbacks);
+        ``resume=path`` reads one and carries on from the epoch after it, up to ``epochs``.
         """
         self.loss = losses.get(loss if loss is not None else (self.loss or "squared_error"))
         X, self.feature_names = _features_and_names(X, self.feature_names)
@@ -82,6 +99,19 @@ class Sequential(nn.Sequential):
             except (TypeError, ValueError) as exc:
                 raise ParameterError("validation_data must be a pair (X_val, y_val)") from exc
             validation_data = (_features_and_names(Xv, None)[0], self._encode(yv, fitting=False))
+        if isinstance(class_weight, dict) and self.classes_ is not None:
+            class_weight = self._encode_class_weight(class_weight)
+        callbacks = [] if callbacks is None else list(
+            callbacks if isinstance(callbacks, (list, tuple)) else [callbacks]
+        )
+        if checkpoint is not None:
+            callbacks.append(ModelCheckpoint(checkpoint))
+        if resume is not None and not isinstance(resume, dict):
+            if not isinstance(resume, (str, os.PathLike)):
+                raise ParameterTypeError(
+                    f"resume must be a checkpoint path or a saved state; got {resume!r}"
+                )
+            resume = read_checkpoint(resume)["state"]
         return _fit(
             self,
             X,
@@ -97,7 +127,26 @@ class Sequential(nn.Sequential):
             callbacks=callbacks,
             record_batches=record_batches,
             verbose=verbose,
+            on_divergence=on_divergence,
+            max_rollbacks=max_rollbacks,
+            validation_split=validation_split,
+            alpha=alpha,
+            sample_weight=sample_weight,
+            class_weight=class_weight,
+            schedule=schedule,
+            resume=resume,
         )
+
+    def _encode_class_weight(self, class_weight: dict) -> dict:
+        """Class weights by label (as in ``y``) to class weights by index into ``classes_``."""
+        index = {c: i for i, c in enumerate(self.classes_.tolist())}
+        unknown = [k for k in class_weight if k not in index]
+        if unknown:
+            raise DataError(
+                f"class_weight names labels not in y: {unknown[:5]}; classes: "
+                f"{self.classes_.tolist()}"
+            )
+        return {index[k]: v for k, v in class_weight.items()}
 
     def _encode(self, y, fitting: bool):
         """Map class labels to indices 0..K-1 for classification losses (others pass through)."""

@@ -3,19 +3,34 @@
 from .callbacks import Callback, LambdaCallback
 from .fit import TrainingRun, fit
 from .history import History
+from .loggers import CSVLogger, JSONLinesLogger
+from .plateau import ReduceLROnPlateau
 from .predict import evaluate_outputs, predict_outputs
-from .stopping import AllClassified, LossBelow, NoImprovement, StoppingRule, WallTime
+from .stopping import (
+    AllClassified,
+    EarlyStopping,
+    LossBelow,
+    NoImprovement,
+    StoppingRule,
+    WallTime,
+)
+from .weights import balanced_class_weight
 
 __all__ = [
     "AllClassified",
+    "CSVLogger",
     "Callback",
+    "EarlyStopping",
     "History",
+    "JSONLinesLogger",
     "LambdaCallback",
     "LossBelow",
     "NoImprovement",
+    "ReduceLROnPlateau",
     "StoppingRule",
     "TrainingRun",
     "WallTime",
+    "balanced_class_weight",
     "evaluate_outputs",
     "fit",
     "predict_outputs",

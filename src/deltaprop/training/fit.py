@@ -9,16 +9,23 @@ import numpy as np
 
 from .. import losses
 from .._checks import as_generator, check_number
+from ..engine import functional as F
 from ..engine import no_grad, tracer
 from ..engine.replay import Replay
-from ..errors import ConvergenceWarning, ParameterTypeError, TrainingDiverged
+from ..errors import ConvergenceWarning, ParameterError, ParameterTypeError
 from ..optim import SGD, Optimizer
+from ..optim.schedules import Schedule
 from .batching import Batches
 from .callbacks import Callback
 from .data import check_features, check_lengths
+from .divergence import DivergenceGuard
 from .history import History
+from .interrupt import InterruptGuard
 from .predict import evaluate_outputs, predict_outputs
+from .resume import capture_state, restore_state
+from .split import split_indices
 from .stopping import StoppingRule
+from .weights import example_weights
 
 
 class TrainingRun:
@@ -33,6 +40,15 @@ class TrainingRun:
         self.history = history
         self.epoch = 0
         self.stop_reason: str | None = None
+        self.samples_seen = 0  # training examples used so far (InverseScaling counts them)
+        self.base_lr = getattr(optimizer, "lr", None)
+        self.lr_scale = 1.0  # ReduceLROnPlateau's reductions (and rollbacks' halvings) so far
+        self.rng = None
+        self.callbacks: list = []
+
+    def state(self) -> dict:
+        """Everything needed to resume this run after the current epoch (see fit's resume)."""
+        return capture_state(self)
 
     def stop(self, reason: str) -> None:
         """End training after the current epoch (the first reason given is kept)."""
@@ -66,6 +82,14 @@ def fit(
     callbacks=None,
     record_batches: bool = False,
     verbose: int = 0,
+    on_divergence: str = "raise",
+    max_rollbacks: int = 3,
+    validation_split: float | None = None,
+    alpha: float = 0.0,
+    sample_weight=None,
+    class_weight=None,
+    schedule: Schedule | None = None,
+    resume: dict | None = None,
 ) -> History:
     """Train ``module`` on (X, y) by backpropagation and gradient descent.
 
@@ -104,21 +128,63 @@ def fit(
         Keep every batch's loss in ``History.batch_loss``.
     verbose : int, default 0
         1 prints one line per epoch.
+    on_divergence : {"raise", "rollback"}, default "raise"
+        When a batch's loss or (checked after each epoch) a parameter becomes infinite or NaN:
+        "raise" stops with :class:`~deltaprop.errors.TrainingDiverged`; "rollback" returns to
+        the weights and optimizer state of the start of the epoch, halves the learning rate and
+        runs the epoch again, at most ``max_rollbacks`` times (then raises). See
+        :mod:`deltaprop.training.divergence`.
+    max_rollbacks : int, default 3
+    validation_split : float in (0, 1), optional
+        Hold out this fraction of (X, y) as validation data instead of ``validation_data``:
+        stratified by class for classification losses, drawn from ``seed``. (The training
+        rows are then gathered into memory.)
+    alpha : float, default 0
+        L2 penalty, scikit-learn's: each batch's loss gets ``+ alpha / 2 * sum ||W||^2 / B``
+        over every trainable weight matrix (parameters named ``weight``, not biases), with
+        ``B`` the batch's size, or its sum of example weights when weighted, as scikit-learn
+        (``B = 1`` for "sum" reductions); its gradient is ``alpha * W / B``. Decoupled weight
+        decay is :class:`~deltaprop.optim.AdamW`'s.
+    sample_weight : array of shape (n_samples,), optional
+        Non-negative weight of each example: a "mean" loss becomes ``sum w_n l_n / sum w_n``
+        (within each batch), a "sum" loss ``sum w_n l_n``.
+    class_weight : dict or "balanced", optional
+        Weight per class index (classification losses); "balanced" is scikit-learn's
+        ``n_samples / (n_classes * bincount(y))``. Multiplies ``sample_weight``.
+    schedule : Schedule, optional
+        Sets ``optimizer.lr = schedule(epoch, base_lr, samples_seen) * lr_scale`` at the start
+        of every epoch (see :mod:`deltaprop.optim.schedules`; ``lr_scale`` is 1 unless a
+        :class:`~deltaprop.training.ReduceLROnPlateau` reduced it). ``History["lr"]`` records
+        each epoch's rate, with or without a schedule.
+    resume : dict, optional
+        A state from ``TrainingRun.state()`` (as a checkpoint file holds it, see
+        :mod:`deltaprop.io.checkpoint`): weights, optimizer state, random-number states,
+        callback states, history and epoch are restored and training continues at the next
+        epoch, up to ``epochs`` in total. Same data and settings give weights identical to an
+        uninterrupted run.
+
 
     Returns
     -------
     History
+        ``stop_reason`` says why training ended; ``interrupted`` names the signal
+        ("SIGINT", "SIGTERM") when SIGINT or SIGTERM stopped it after the current batch
+        (see :mod:`deltaprop.training.interrupt`); ``rollbacks`` counts rollbacks.
 
     Raises
     ------
     TrainingDiverged
-        When a batch's loss is infinite or NaN; it names the epoch and batch.
+        When training diverged (see ``on_divergence``); it names the epoch and batch, and the
+        network keeps the weights of the start of that epoch.
     """
     loss = losses.get(loss)
     epochs = check_number("epochs", epochs, low=1, integer=True)
     if batch_size is not None:
         batch_size = check_number("batch_size", batch_size, low=1, integer=True)
     rng = as_generator(seed)
+    alpha = check_number("alpha", alpha, low=0.0)
+    if schedule is not None and not isinstance(schedule, Schedule):
+        raise ParameterTypeError(f"schedule must be a Schedule such as StepDecay; got {schedule!r}")
     rules = _as_list(stop, "stop", StoppingRule)
     extra = _as_list(callbacks, "callbacks", Callback)
     in_features = (
@@ -129,8 +195,26 @@ def fit(
     n_outputs = _output_width(module, X, dtype)
     y = loss.prepare_target(y, n_outputs, dtype)
     check_lengths(X, y)
+    weights = example_weights(y, loss.kind, sample_weight, class_weight, dtype)
     validation = None
-    if validation_data is not None:
+    if validation_split is not None:
+        if validation_data is not None:
+            raise ParameterError("pass validation_data or validation_split, not both")
+        fraction = check_number(
+            "validation_split",
+            validation_split,
+            low=0.0,
+            high=1.0,
+            low_inclusive=False,
+            high_inclusive=False,
+        )
+        if len(X) < 2:
+            raise ParameterError(f"validation_split needs at least 2 examples; got {len(X)}")
+        train_idx, val_idx = split_indices(y, fraction, loss.kind, rng)
+        validation = (np.asarray(X[val_idx], dtype=dtype), y[val_idx])
+        X, y = X[train_idx], y[train_idx]
+        weights = None if weights is None else weights[train_idx]
+    elif validation_data is not None:
         validation = _prepare_validation(validation_data, loss, X.shape[1], n_outputs, dtype)
     if optimizer is None:
         optimizer = SGD(module.parameters(), lr=0.01)
@@ -143,63 +227,106 @@ def fit(
     history = History()
     run = TrainingRun(module, optimizer, loss, X, y, history)
     run.dtype = dtype
+    run.rng = rng
     everyone = rules + extra
+    run.callbacks = everyone
     n = len(X)
     bs = n if batch_size is None else batch_size
-    batches = Batches((X, y), bs, shuffle, rng, dtypes=(dtype, None))
+    data = (X, y) if weights is None else (X, y, weights)
+    batches = Batches(data, bs, shuffle, rng, dtypes=(dtype, None, dtype))
+    objective = _Objective(module, loss, weights is not None, alpha, dtype)
+    divergence = DivergenceGuard(on_divergence, max_rollbacks, module, optimizer)
     module.train()
     for cb in everyone:
         cb.on_train_begin(run)
+    first_epoch = 1 if resume is None else restore_state(run, resume) + 1
     last_finite = None
     # A static network's step is recorded once and replayed (same ops, no graph rebuilding).
     replayable = getattr(module, "replayable", False) and not isinstance(loss, losses.Custom)
     replay = None
+    interrupt = InterruptGuard()
     try:
-        for epoch in range(1, epochs + 1):
-            run.epoch = epoch
-            for cb in everyone:
-                cb.on_epoch_begin(run, epoch)
-            total = 0.0
-            for b, (xb, yb) in batches.epoch():
-                optimizer.zero_grad()
-                if replay is not None and replay.is_valid():
-                    value = float(replay.step(xb, yb))
-                elif replayable and not tracer.active():
-                    replay, error = Replay.record(lambda x, t: loss(module(x), t), xb, yb)
-                    value = float(error.data)
-                else:
-                    error = loss(module(xb), yb)
-                    error.backward()
-                    value = float(error.data)
-                if not math.isfinite(value):
-                    raise TrainingDiverged(
-                        f"the loss became {value} at epoch {epoch}, batch {b}; the last finite "
-                        f"batch loss was {last_finite}. Try a smaller learning rate "
-                        f"(lr={getattr(optimizer, 'lr', '?')}) or standardise the features.",
-                        epoch=epoch,
-                        batch=b,
-                        last_finite_loss=last_finite,
+        # Non-finite values are caught and reported by the divergence policy; NumPy's own
+        # overflow warnings on the way there would only be noise.
+        with interrupt, np.errstate(over="ignore", invalid="ignore"):
+            epoch = first_epoch
+            while epoch <= epochs:
+                run.epoch = epoch
+                if schedule is not None:
+                    optimizer.lr = schedule(epoch, run.base_lr, run.samples_seen) * run.lr_scale
+                lr = getattr(optimizer, "lr", None)
+                seen = run.samples_seen
+                for cb in everyone:
+                    cb.on_epoch_begin(run, epoch)
+                divergence.epoch_begins()
+                total = 0.0
+                retry = False
+                for b, arrays in batches.epoch():
+                    xb = arrays[0]
+                    inputs = arrays if not alpha else (*arrays, objective.penalty_scale(arrays))
+                    optimizer.zero_grad()
+                    if replay is not None and replay.is_valid():
+                        value = float(replay.step(*inputs))
+                    elif replayable and not tracer.active():
+                        replay, error = Replay.record(objective, *inputs)
+                        value = float(error.data)
+                    else:
+                        error = objective(*inputs)
+                        error.backward()
+                        value = float(error.data)
+                    if not math.isfinite(value):
+                        retry = divergence.diverged(
+                            f"the loss became {value}", epoch, b, last_finite
+                        )
+                        break
+                    optimizer.step()
+                    last_finite = value
+                    if loss.sums:
+                        total += value
+                    else:
+                        w_b = len(xb) if weights is None else float(np.sum(arrays[2]))
+                        total += value * w_b
+                    run.samples_seen += len(xb)
+                    if record_batches:
+                        history.batch_loss.append(value)
+                    for cb in extra:
+                        cb.on_batch_end(run, b, value)
+                    if interrupt.received is not None:
+                        break
+                if not retry and interrupt.received is None:
+                    if not divergence.parameters_finite():
+                        retry = divergence.diverged(
+                            "a parameter became infinite or NaN", epoch, b, last_finite
+                        )
+                if retry:
+                    history.rollbacks = divergence.rollbacks
+                    run.samples_seen = seen
+                    if lr:  # keep the rollback's smaller rate under a schedule too
+                        run.lr_scale *= optimizer.lr / lr
+                    continue  # the same epoch again, from its first weights
+                if interrupt.received is not None:
+                    history.interrupted = interrupt.name
+                    run.stop(f"interrupted by {interrupt.name} in epoch {epoch} after batch {b}")
+                    break
+                scale = n if weights is None else float(np.sum(weights))
+                logs = {"loss": total if loss.sums else total / scale}
+                if validation is not None:
+                    Xv, yv = validation
+                    out = predict_outputs(module, Xv, dtype=dtype)
+                    logs.update(
+                        {f"val_{k}": v for k, v in evaluate_outputs(out, yv, loss).items()}
                     )
-                optimizer.step()
-                last_finite = value
-                total += value if loss.sums else value * len(xb)
-                if record_batches:
-                    history.batch_loss.append(value)
-                for cb in extra:
-                    cb.on_batch_end(run, b, value)
-            logs = {"loss": total if loss.sums else total / n}
-            if validation is not None:
-                Xv, yv = validation
-                out = predict_outputs(module, Xv, dtype=dtype)
-                logs.update({f"val_{k}": v for k, v in evaluate_outputs(out, yv, loss).items()})
-            history.append(epoch, logs)
-            if verbose:
-                shown = " - ".join(f"{k} {v:.6g}" for k, v in logs.items())
-                print(f"epoch {epoch}/{epochs} - {shown}")
-            for cb in everyone:
-                cb.on_epoch_end(run, epoch, logs)
-            if run.stop_reason is not None:
-                break
+                if lr is not None:
+                    logs["lr"] = lr
+                history.append(epoch, logs)
+                if verbose:
+                    shown = " - ".join(f"{k} {v:.6g}" for k, v in logs.items())
+                    print(f"epoch {epoch}/{epochs} - {shown}")
+                for cb in everyone:
+                    cb.on_epoch_end(run, epoch, logs)
+                if run.stop_reason is not None:
+                    break
+                epoch += 1
         if run.stop_reason is None:
             run.stop_reason = f"reached epochs={epochs}"
             if rules:
@@ -225,6 +352,39 @@ def _as_list(value, name, kind) -> list:
         if not isinstance(item, kind):
             raise ParameterTypeError(f"{name} must hold {kind.__name__} objects; got {item!r}")
     return items
+
+
+class _Objective:
+    """The scalar a training step minimises: the loss, weighted if asked, plus the L2 penalty.
+
+    Called as ``objective(x, t[, w][, c])`` with every per-batch array as an input, so a
+    recorded step can be replayed on the next batch (weights and penalty scale included).
+    """
+
+    def __init__(self, module, loss, weighted: bool, alpha: float, dtype):
+        self.module, self.loss, self.weighted, self.alpha = module, loss, weighted, alpha
+        self.dtype = dtype
+
+    def penalty_scale(self, arrays) -> np.ndarray:
+        """The penalty's ``c`` for a batch: alpha / B, B the batch's size or, when weighted,
+        its sum of example weights (scikit-learn's rule); alpha itself for summed losses."""
+        if self.loss.sums:
+            return np.asarray(self.alpha, self.dtype)
+        size = float(np.sum(arrays[2])) if self.weighted else len(arrays[0])
+        return np.asarray(self.alpha / size if size > 0 else 0.0, self.dtype)
+
+    def __call__(self, x, t, *extra):
+        w = extra[0] if self.weighted else None
+        error = self.loss(self.module(x), t, w) if self.weighted else self.loss(self.module(x), t)
+        if self.alpha:
+            penalised = [
+                p
+                for name, p in self.module.named_parameters()
+                if name.rsplit(".", 1)[-1] == "weight" and p.requires_grad
+            ]
+            if penalised:
+                error = F.add(error, F.l2_penalty(extra[-1], *penalised))
+        return error
 
 
 def _output_width(module, X, dtype) -> int:

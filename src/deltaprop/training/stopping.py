@@ -15,6 +15,15 @@ from ..errors import ParameterError
 from .callbacks import Callback
 
 
+def direction(monitor: str, mode: str = "auto") -> float:
+    """+1 when lower values of ``monitor`` are better, -1 when higher ones are ("auto":
+    accuracies, R^2, F1 and scores are maximised, everything else minimised)."""
+    if mode == "auto":
+        higher_better = any(k in monitor for k in ("accuracy", "r2", "score", "f1"))
+        mode = "max" if higher_better else "min"
+    return -1.0 if mode == "max" else 1.0
+
+
 class StoppingRule(Callback):
     """Base of the rules that watch one logged quantity (``monitor``) at each epoch's end."""
 
@@ -86,11 +95,7 @@ class NoImprovement(StoppingRule):
 
     @property
     def _sign(self) -> float:
-        mode = self.mode
-        if mode == "auto":
-            higher_better = any(k in self.monitor for k in ("accuracy", "r2", "score", "f1"))
-            mode = "max" if higher_better else "min"
-        return -1.0 if mode == "max" else 1.0
+        return direction(self.monitor, self.mode)
 
     def on_train_begin(self, run):
         self.best = np.inf
@@ -107,14 +112,62 @@ class NoImprovement(StoppingRule):
         else:
             self.wait += 1
             if self.wait >= self.patience:
-                run.stop(
-                    f"{self.monitor} did not improve for {self.patience} epochs "
-                    f"(best {self._sign * self.best:.6g} at epoch {self.best_epoch})"
-                )
+                self.on_plateau(run)
+
+    def on_plateau(self, run) -> None:
+        """What to do once ``patience`` epochs passed without improvement: stop."""
+        run.stop(
+            f"{self.monitor} did not improve for {self.patience} epochs "
+            f"(best {self._sign * self.best:.6g} at epoch {self.best_epoch})"
+        )
 
     def on_train_end(self, run):
         if self.restore_best and self.best_state is not None:
             run.module.load_state_dict(self.best_state)
+
+    def state_dict(self) -> dict:
+        """What a resumed run needs to carry on counting (see fit's ``resume``)."""
+        state = {"best": float(self.best), "best_epoch": self.best_epoch, "wait": self.wait}
+        if self.best_state is not None:
+            state["best_state"] = {k: v.copy() for k, v in self.best_state.items()}
+        return state
+
+    def load_state_dict(self, state: dict) -> None:
+        self.best = float(state["best"])
+        self.best_epoch = int(state["best_epoch"])
+        self.wait = int(state["wait"])
+        best = state.get("best_state")
+        self.best_state = None if best is None else {k: np.array(v) for k, v in best.items()}
+
+
+class EarlyStopping(NoImprovement):
+    """Stop when the validation loss stops improving and go back to the best epoch's weights.
+
+    Keras' ``EarlyStopping`` with ``restore_best_weights=True`` by default: training stops once
+    ``monitor`` (default ``"val_loss"``, which needs ``validation_data`` or
+    ``validation_split``) has not improved by more than ``min_delta`` for ``patience`` epochs
+    in a row, and the network then gets back the weights it had at the end of the best epoch.
+    ``mode`` "auto" maximises accuracies and scores and minimises everything else.
+
+    >>> import numpy as np, deltaprop as dp
+    >>> X = np.linspace(-1, 1, 40).reshape(-1, 1); y = 2 * X
+    >>> net = dp.Sequential([dp.Dense(1)], seed=0)
+    >>> stop = dp.EarlyStopping(patience=3)
+    >>> h = net.fit(X, y, optimizer=dp.SGD(net.parameters(), lr=0.1), epochs=500,
+    ...             validation_split=0.25, seed=0, stop=stop)
+    >>> h.stop_reason.startswith("val_loss did not improve")
+    True
+    """
+
+    def __init__(
+        self,
+        monitor: str = "val_loss",
+        patience: int = 10,
+        min_delta: float = 0.0,
+        mode: str = "auto",
+        restore_best: bool = True,
+    ):
+        super().__init__(patience, min_delta, monitor, mode, restore_best)
 
 
 class WallTime(StoppingRule):
