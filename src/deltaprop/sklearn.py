@@ -57,56 +57,20 @@ SOLVERS = ("sgd", "adam")
 LEARNING_RATES = ("constant", "invscaling", "adaptive")
 
 
-class _Objective(losses.Loss):
-    """Internal: a named loss times ``scale``, plus scikit-learn's L2 term on the weights.
+class _LabelSum(losses.BinaryCrossEntropy):
+    """Internal: binary cross-entropy summed over the labels (scikit-learn's multi-label loss).
 
-    The penalty coefficient ``c = alpha / n_batch`` lives in a constant Tensor that the
-    training callback sets before every batch, so the recorded (replayed) step of a static
-    network stays valid while the batch size changes on the last batch.
+    deltaprop's mean reduction averages over examples and labels; scikit-learn averages over
+    examples only, so the mean is multiplied by the number of labels (a constant input, which
+    keeps the recorded step replayable).
     """
 
-    def __init__(self, base: losses.Loss, weights, alpha: float, scale: float, dtype):
-        self.base = base
-        self.name, self.kind, self.reduction = base.name, base.kind, base.reduction
-        self.weights = list(weights)
-        self.alpha = alpha
-        self.scale = None if scale == 1 else Tensor(np.asarray(scale, dtype=dtype))
-        self.c = Tensor(np.asarray(0.0, dtype=dtype))
-
-    def set_batch_size(self, n: int) -> None:
-        self.c.data = np.asarray(self.alpha / n, dtype=self.c.data.dtype)
+    def __init__(self, n_labels: int, dtype):
+        super().__init__()
+        self.n_labels = Tensor(np.asarray(n_labels, dtype=dtype))
 
     def __call__(self, out, target, weight=None):
-        error = self.base(out, target, weight)
-        if self.scale is not None:
-            error = F.mul(error, self.scale)
-        if self.alpha:
-            error = F.add(error, F.l2_penalty(self.c, *self.weights))
-        return error
-
-    def prepare_target(self, y, n_outputs, dtype):
-        return self.base.prepare_target(y, n_outputs, dtype)
-
-    def predict(self, out):
-        return self.base.predict(out)
-
-
-class _WeightedObjective(_Objective, losses.Custom):
-    """Internal: the objective with per-example weights carried as the target's last column.
-
-    Subclassing ``Custom`` makes ``fit`` build the graph anew each batch (no replay), because
-    the weights, like the targets, change from batch to batch.
-    """
-
-    def __call__(self, out, target, weight=None):
-        t = target.data if isinstance(target, Tensor) else np.asarray(target)
-        w = t[:, -1]
-        # scikit-learn divides the penalty by the batch's total weight (its size when unweighted)
-        self.c.data = np.asarray(self.alpha / max(float(np.sum(w)), 1e-12), dtype=t.dtype)
-        return super().__call__(out, t[:, :-1], w)
-
-    def prepare_target(self, y, n_outputs, dtype):
-        return np.asarray(y, dtype=dtype)
+        return F.mul(super().__call__(out, target, weight), self.n_labels)
 
 
 class _Monitor(Callback):
@@ -118,29 +82,25 @@ class _Monitor(Callback):
     learning rate by 5 (stopping once it is at most 1e-6); applies ``invscaling``.
     """
 
-    def __init__(self, est, objective, n_samples, batch_size, validation, incremental):
+    def __init__(self, est, n_samples, batch_size, validation):
         self.est = est
-        self.objective = objective
         self.n = n_samples
         self.bs = batch_size
         self.validation = validation
-        self.incremental = incremental
-
-    def _batch_len(self, b: int) -> int:
-        return min(self.bs, self.n - (b - 1) * self.bs)
+        self.total = 0.0
 
     def on_epoch_begin(self, run, epoch):
-        self.objective.set_batch_size(self._batch_len(1))
+        self.total = 0.0
 
     def on_batch_end(self, run, batch, loss):
-        if batch * self.bs < self.n:
-            self.objective.set_batch_size(self._batch_len(batch + 1))
+        # scikit-learn's epoch loss weighs each batch by its size, even with sample weights
+        self.total += loss * min(self.bs, self.n - (batch - 1) * self.bs)
 
     def on_epoch_end(self, run, epoch, logs):
         est = self.est
         est.n_iter_ += 1
         est.t_ += self.n
-        est.loss_ = float(logs["loss"])
+        est.loss_ = self.total / self.n
         est.loss_curve_.append(est.loss_)
         if est.verbose:
             print(f"Iteration {est.n_iter_}, loss = {est.loss_:.8f}")
@@ -326,15 +286,14 @@ class _BaseMLP(BaseEstimator):
             bs = min(int(self.batch_size), n)
         if not incremental or getattr(self, "_optimizer", None) is None:
             self._optimizer = self._make_optimizer()
-        objective = self._objective(weights is not None, Y.shape[1], dtype)
-        if weights is not None:
-            Y = np.hstack([Y, weights[:, None]])
-        monitor = _Monitor(self, objective, n, bs, validation, incremental)
+        monitor = _Monitor(self, n, bs, validation)
         train(
             self._net,
             X,
             Y,
-            loss=objective,
+            loss=self._loss(Y.shape[1], dtype),
+            alpha=float(self.alpha),
+            sample_weight=weights,
             optimizer=self._optimizer,
             epochs=1 if incremental else self.max_iter,
             batch_size=bs,
@@ -413,17 +372,13 @@ class _BaseMLP(BaseEstimator):
             eps=self.epsilon,
         )
 
-    def _objective(self, weighted: bool, n_outputs: int, dtype):
-        kind = self.out_activation_
-        if kind == "softmax":
-            base, scale = losses.CrossEntropy(), 1.0
-        elif kind == "logistic":  # scikit-learn sums over labels; deltaprop's mean averages
-            base, scale = losses.BinaryCrossEntropy(), float(n_outputs)
-        else:
-            base, scale = losses.SquaredError("mean_half"), 1.0
-        weights = [layer.weight for layer in self._net.layers]
-        cls = _WeightedObjective if weighted else _Objective
-        return cls(base, weights, float(self.alpha), scale, dtype)
+    def _loss(self, n_outputs: int, dtype):
+        """scikit-learn's loss for the output layer; ``fit`` adds its L2 term ``alpha``."""
+        if self.out_activation_ == "softmax":
+            return losses.CrossEntropy()
+        if self.out_activation_ == "logistic":
+            return losses.BinaryCrossEntropy() if n_outputs == 1 else _LabelSum(n_outputs, dtype)
+        return losses.SquaredError("mean_half")
 
     def _split_validation(self, X, Y, weights):
         stratify = None
