@@ -271,7 +271,9 @@ class _BaseMLP(BaseEstimator):
                 X, Y, weights, validation = self._split_validation(X, Y, weights)
             else:  # a fixed validation set, held out of the first partial_fit's data
                 if getattr(self, "_validation", None) is None:
-                    X, Y, weights, self._validation = self._split_validation(X, Y, weights)
+                    X, Y, weights, self._validation = self._split_validation(
+                        X, Y, weights, incremental=True
+                    )
                 validation = self._validation
         n = len(X)
         if self.batch_size == "auto":
@@ -380,20 +382,26 @@ class _BaseMLP(BaseEstimator):
             return losses.BinaryCrossEntropy() if n_outputs == 1 else _LabelSum(n_outputs, dtype)
         return losses.SquaredError("mean_half")
 
-    def _split_validation(self, X, Y, weights):
+    def _split_validation(self, X, Y, weights, incremental=False):
+        """Hold out ``validation_fraction`` (stratified for single-label classifiers).
+
+        A partial_fit chunk may be too small to hold every class out; its split is then not
+        stratified rather than refused (fit refuses, as scikit-learn does).
+        """
         stratify = None
         if self._is_classifier and Y.shape[1] == 1:
             stratify = Y[:, 0]
         elif self._is_classifier and self.out_activation_ == "softmax":
             stratify = np.argmax(Y, axis=1)
         arrays = [X, Y] + ([] if weights is None else [weights])
+        split = dict(test_size=self.validation_fraction, random_state=self._split_seed)
         try:
-            parts = train_test_split(
-                *arrays,
-                test_size=self.validation_fraction,
-                random_state=self._split_seed,
-                stratify=stratify,
-            )
+            try:
+                parts = train_test_split(*arrays, stratify=stratify, **split)
+            except ValueError:
+                if not incremental or stratify is None:
+                    raise
+                parts = train_test_split(*arrays, **split)
         except ValueError as exc:
             raise DataError(
                 f"early_stopping needs a validation set of validation_fraction="
