@@ -20,5 +20,7 @@ def test_sklearn_example_runs(capsys):
     accuracy = float(capsys.readouterr().out.split()[0])
     assert accuracy > 0.95
     assert scope["search"].best_score_ > 0.9
-    assert len(scope["stream"].validation_scores_) == scope["stream"].n_iter_ > 0
+    stream = scope["stream"]
+    assert len(stream.validation_scores_) == stream.n_iter_ == 60
+    assert stream.best_validation_score_ > 0.7
     assert scope["reg"].score(scope["x"], __import__("numpy").sin(scope["x"][:, 0])) > 0.95

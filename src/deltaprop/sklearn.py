@@ -520,7 +520,8 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
     Notes
     -----
     ``partial_fit`` with ``early_stopping=True`` (which scikit-learn ignores) holds out
-    ``validation_fraction`` of the first call's data as a fixed validation set, scores it after
+    ``validation_fraction`` of the first call's data as a fixed validation set (a first chunk
+    too small to hold every class out is split unstratified), scores it after
     every call, and once the score has not improved by ``tol`` for ``n_iter_no_change`` calls
     restores the best weights and trains no further.
 
