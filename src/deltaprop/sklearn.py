@@ -140,61 +140,18 @@ def _set_lr(optimizer, lr: float) -> None:
     optimizer.lr = lr
 
 
+def _store_params(est, args: dict) -> None:
+    """Store ``__init__``'s arguments unchanged (scikit-learn validates them in ``fit``)."""
+    for name, value in args.items():
+        if name not in ("self", "__class__"):
+            setattr(est, name, value)
+
+
 class _BaseMLP(BaseEstimator):
     """Internal: what the classifier and the regressor share."""
 
-    def __init__(
-        self,
-        hidden_layer_sizes=(100,),
-        activation="relu",
-        *,
-        solver="adam",
-        alpha=0.0001,
-        batch_size="auto",
-        learning_rate="constant",
-        learning_rate_init=0.001,
-        power_t=0.5,
-        max_iter=200,
-        shuffle=True,
-        random_state=None,
-        tol=1e-4,
-        verbose=False,
-        warm_start=False,
-        momentum=0.9,
-        nesterovs_momentum=True,
-        early_stopping=False,
-        validation_fraction=0.1,
-        beta_1=0.9,
-        beta_2=0.999,
-        epsilon=1e-8,
-        n_iter_no_change=10,
-        max_fun=15000,
-        dtype=np.float32,
-    ):
-        self.hidden_layer_sizes = hidden_layer_sizes
-        self.activation = activation
-        self.solver = solver
-        self.alpha = alpha
-        self.batch_size = batch_size
-        self.learning_rate = learning_rate
-        self.learning_rate_init = learning_rate_init
-        self.power_t = power_t
-        self.max_iter = max_iter
-        self.shuffle = shuffle
-        self.random_state = random_state
-        self.tol = tol
-        self.verbose = verbose
-        self.warm_start = warm_start
-        self.momentum = momentum
-        self.nesterovs_momentum = nesterovs_momentum
-        self.early_stopping = early_stopping
-        self.validation_fraction = validation_fraction
-        self.beta_1 = beta_1
-        self.beta_2 = beta_2
-        self.epsilon = epsilon
-        self.n_iter_no_change = n_iter_no_change
-        self.max_fun = max_fun
-        self.dtype = dtype
+    # No __init__ here: scikit-learn reads each estimator's parameters from its own
+    # __init__ signature, and the two differ (class_weight; the regressor's leading loss).
 
     # -- parameters ---------------------------------------------------------------------------
     def _check_params(self) -> list[int]:
@@ -322,10 +279,7 @@ class _BaseMLP(BaseEstimator):
         self.n_layers_ = len(sizes) + 2
         self.out_activation_ = self._out_activation(n_outputs)
         widths = [n_features] + sizes + [n_outputs]
-        layers = [nn.Dense(w, self.activation) for w in sizes]
-        layers.append(nn.Dense(n_outputs, self.out_activation_))
-        self._net = nn.Sequential(layers, dtype=dtype)
-        self._net.build(n_features)
+        self._build_net(n_features, sizes, dtype)
         # scikit-learn's factor: 6 (Glorot), 2 for logistic hidden units
         factor = 2.0 if self.activation == "logistic" else 6.0
         for layer, fan_in, fan_out in zip(self._net.layers, widths[:-1], widths[1:]):
@@ -351,6 +305,12 @@ class _BaseMLP(BaseEstimator):
             self.best_loss_ = np.inf
         self._best_params = None
         self.best_iter_ = 0
+
+    def _build_net(self, n_features, sizes, dtype):
+        layers = [nn.Dense(w, self.activation) for w in sizes]
+        layers.append(nn.Dense(self.n_outputs_, self.out_activation_))
+        self._net = nn.Sequential(layers, dtype=dtype)
+        self._net.build(n_features)
 
     def _link_parameters(self):
         # coefs_ and intercepts_ are the network's own arrays: training updates them in place
@@ -463,10 +423,7 @@ class _BaseMLP(BaseEstimator):
         super().__setstate__(state)
         if "coefs_" in state:
             sizes = [c.shape[1] for c in self.coefs_[:-1]]
-            layers = [nn.Dense(w, self.activation) for w in sizes]
-            layers.append(nn.Dense(self.n_outputs_, self.out_activation_))
-            self._net = nn.Sequential(layers, dtype=self.coefs_[0].dtype)
-            self._net.build(self.coefs_[0].shape[0])
+            self._build_net(self.coefs_[0].shape[0], sizes, self.coefs_[0].dtype)
             self._restore([a for pair in zip(self.coefs_, self.intercepts_) for a in pair])
             self._link_parameters()
             self._optimizer = None
@@ -568,33 +525,7 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         dtype=np.float32,
         class_weight=None,
     ):
-        super().__init__(
-            hidden_layer_sizes=hidden_layer_sizes,
-            activation=activation,
-            solver=solver,
-            alpha=alpha,
-            batch_size=batch_size,
-            learning_rate=learning_rate,
-            learning_rate_init=learning_rate_init,
-            power_t=power_t,
-            max_iter=max_iter,
-            shuffle=shuffle,
-            random_state=random_state,
-            tol=tol,
-            verbose=verbose,
-            warm_start=warm_start,
-            momentum=momentum,
-            nesterovs_momentum=nesterovs_momentum,
-            early_stopping=early_stopping,
-            validation_fraction=validation_fraction,
-            beta_1=beta_1,
-            beta_2=beta_2,
-            epsilon=epsilon,
-            n_iter_no_change=n_iter_no_change,
-            max_fun=max_fun,
-            dtype=dtype,
-        )
-        self.class_weight = class_weight
+        _store_params(self, locals())
 
     def fit(self, X, y, sample_weight=None):
         """Train on (X, y) for up to ``max_iter`` epochs; returns self.
@@ -765,33 +696,7 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
         max_fun=15000,
         dtype=np.float32,
     ):
-        super().__init__(
-            hidden_layer_sizes=hidden_layer_sizes,
-            activation=activation,
-            solver=solver,
-            alpha=alpha,
-            batch_size=batch_size,
-            learning_rate=learning_rate,
-            learning_rate_init=learning_rate_init,
-            power_t=power_t,
-            max_iter=max_iter,
-            shuffle=shuffle,
-            random_state=random_state,
-            tol=tol,
-            verbose=verbose,
-            warm_start=warm_start,
-            momentum=momentum,
-            nesterovs_momentum=nesterovs_momentum,
-            early_stopping=early_stopping,
-            validation_fraction=validation_fraction,
-            beta_1=beta_1,
-            beta_2=beta_2,
-            epsilon=epsilon,
-            n_iter_no_change=n_iter_no_change,
-            max_fun=max_fun,
-            dtype=dtype,
-        )
-        self.loss = loss
+        _store_params(self, locals())
 
     def fit(self, X, y, sample_weight=None):
         """Train on (X, y) for up to ``max_iter`` epochs; returns self.
