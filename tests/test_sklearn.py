@@ -284,6 +284,16 @@ def test_partial_fit_works_with_early_stopping(blobs):
     assert all(np.array_equal(a, b) for a, b in zip(best, est.coefs_))
 
 
+def test_early_stopping_split_of_a_small_first_chunk(blobs):
+    X, y = blobs
+    # 12 rows cannot hold out all 3 classes at 10%: partial_fit splits unstratified, fit refuses
+    est = MLPClassifier((4,), early_stopping=True, random_state=0)
+    est.partial_fit(X[:12], y[:12], classes=[0, 1, 2])
+    assert len(est.validation_scores_) == 1
+    with pytest.raises(DataError, match="early_stopping needs a validation set"):
+        clone(est).fit(X[:12], y[:12])
+
+
 def test_class_weight_changes_the_decision():
     # 40 negatives around 0 and 4 positives around 1, overlapping: unweighted, all negative
     rng = np.random.default_rng(0)

@@ -473,6 +473,8 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
     loss_curve_, best_loss_, validation_scores_, best_validation_score_, t_,
     n_features_in_, feature_names_in_ :
         As in scikit-learn. ``coefs_[i]`` has shape (in, out): ``net = x @ W + b``.
+    best_iter_ : int
+        The epoch (or partial_fit call) of ``best_validation_score_`` / ``best_loss_``.
 
     Notes
     -----
