@@ -19,6 +19,7 @@ from ..nn import Dense, Sequential
 from ..optim import SGD
 
 SCHEMA_VERSION = 1
+_ACTIVATION_OPS = ("logistic", "tanh", "relu", "leaky_relu", "identity")
 EPS = 1e-6  # central-difference step: error ~eps^2 from truncation, ~1e-16/eps from rounding
 
 
@@ -188,7 +189,7 @@ def _match_events(net: Network, events) -> list[dict]:
                             grad_b=e[6][2] if len(e[6]) > 2 else None)
         info["activation_op"] = None
         for e in events:  # the activation op, if any, is the one fed by this layer's net
-            if e[0] == "f" and e[3] and e[3][0] is info["net_tensor"] and e[1].name != "linear":
+            if e[0] == "f" and e[3][0] is info["net_tensor"] and e[1].name in _ACTIVATION_OPS:
                 info.update(out=e[4], out_tensor=e[5], activation_op=e[1])
         info["dE_dout"] = info["delta"]
         for e in events:
