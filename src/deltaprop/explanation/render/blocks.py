@@ -102,8 +102,11 @@ def _step(ex: dict, step: dict) -> list:
         tag = _where(ex, e["example"])
         lines.append(f"E_{e['output']} = {share}({num(e['target'])} - {num(e['out'])})^2"
                      f"{' / count' if reduction == 'mean' else ''} = {num(e['error'])}{tag}")
-    names = " + ".join(dict.fromkeys(f"E_{e['output']}" for e in step["errors"]))
-    lines.append(f"E_total = {names} = {num(step['total_error'])}")
+    if len(ex["inputs"]) == 1:
+        terms = " + ".join(f"E_{e['output']}" for e in step["errors"]) + " = "
+    else:
+        terms = " + ".join(num(e["error"]) for e in step["errors"]) + " = "
+    lines.append(f"E_total = {terms}{num(step['total_error'])}")
     out.append(("pre", lines))
     out += _backward(ex, step)
     out.append(("h3", "Update: new = old - lr * dE/dw"))
