@@ -15,15 +15,18 @@ EXAMPLES = Path(__file__).parents[2] / "examples"
 
 def test_explain_one_weight_json_to_file(tmp_path):
     out = tmp_path / "one.json"
-    assert main(["explain", "--example", "one-weight", "--format", "json", "--output",
-                 str(out)]) == 0
+    assert (
+        main(["explain", "--example", "one-weight", "--format", "json", "--output", str(out)]) == 0
+    )
     data = json.loads(out.read_text())
     assert data["schema_version"] == 1 and data["descent"][0]["new"] == 2.5
 
 
 def test_explain_spec_file_markdown(capsys):
-    assert main(["explain", str(EXAMPLES / "xor-2-2-1.json"), "--format", "markdown",
-                 "--steps", "2"]) == 0
+    assert (
+        main(["explain", str(EXAMPLES / "xor-2-2-1.json"), "--format", "markdown", "--steps", "2"])
+        == 0
+    )
     out = capsys.readouterr().out
     assert "## Step 2" in out and "| w5 |" in out
 
@@ -56,7 +59,10 @@ def test_gradcheck_exits_1_on_a_wrong_derivative(monkeypatch, capsys):
 def test_subprocess_explain_one_weight():
     result = subprocess.run(
         [sys.executable, "-m", "deltaprop", "explain", "--example", "one-weight"],
-        capture_output=True, text=True, timeout=120, check=False,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
     assert result.returncode == 0, result.stderr
     assert "net_y = W*x = 3*2 = 6 [example 3]" in result.stdout

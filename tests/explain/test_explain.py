@@ -14,8 +14,12 @@ XOR = {
     "inputs": [[0, 0], [0, 1], [1, 0], [1, 1]],
     "targets": [[0], [1], [1], [0]],
     "layers": [
-        {"units": 2, "activation": "logistic", "weights": [[0.5, -0.4], [0.3, 0.8]],
-         "biases": [0.1, -0.2]},
+        {
+            "units": 2,
+            "activation": "logistic",
+            "weights": [[0.5, -0.4], [0.3, 0.8]],
+            "biases": [0.1, -0.2],
+        },
         {"units": 1, "activation": "logistic", "weights": [[0.7, -0.6]], "biases": [0.05]},
     ],
     "lr": 0.5,
@@ -25,16 +29,45 @@ XOR = {
 def test_schema_is_stable():
     e = dp.explain(XOR)
     assert e["schema_version"] == 1
-    assert list(e) == ["schema_version", "title", "description", "network", "settings",
-                       "inputs", "targets", "steps", "summary", "notes"]
+    assert list(e) == [
+        "schema_version",
+        "title",
+        "description",
+        "network",
+        "settings",
+        "inputs",
+        "targets",
+        "steps",
+        "summary",
+        "notes",
+    ]
     step = e["steps"][0]
-    assert list(step) == ["step", "forward", "errors", "total_error", "backward", "update",
-                          "total_error_after"]
+    assert list(step) == [
+        "step",
+        "forward",
+        "errors",
+        "total_error",
+        "backward",
+        "update",
+        "total_error_after",
+    ]
     assert list(step["backward"]) == ["neurons", "weights", "biases"]
     assert set(step["backward"]["weights"][0]) == {
-        "name", "from", "to", "factors", "gradient", "numeric", "rel_diff"}
+        "name",
+        "from",
+        "to",
+        "factors",
+        "gradient",
+        "numeric",
+        "rel_diff",
+    }
     assert set(step["backward"]["weights"][0]["factors"][0]) == {
-        "example", "dE_dout", "dout_dnet", "dnet_dw", "product"}
+        "example",
+        "dE_dout",
+        "dout_dnet",
+        "dnet_dw",
+        "product",
+    }
     assert set(step["update"][0]) == {"name", "old", "gradient", "lr", "new", "updated"}
     assert json.loads(e.render("json")) == json.loads(json.dumps(e))
 
@@ -74,9 +107,16 @@ def test_steps_summary_fast_path():
 
 
 def test_deep_net_gets_layer_indexed_names():
-    spec = {"inputs": [[1.0, 2.0]], "targets": [[0.5]], "seed": 3,
-            "layers": [{"units": 2, "activation": "tanh"}, {"units": 2, "activation": "relu"},
-                       {"units": 1, "activation": "identity"}]}
+    spec = {
+        "inputs": [[1.0, 2.0]],
+        "targets": [[0.5]],
+        "seed": 3,
+        "layers": [
+            {"units": 2, "activation": "tanh"},
+            {"units": 2, "activation": "relu"},
+            {"units": 1, "activation": "identity"},
+        ],
+    }
     e = dp.explain(spec)
     names = [w["name"] for w in e["steps"][0]["backward"]["weights"]]
     assert "w1[2,1]" in names and "w3[1,2]" in names
@@ -96,31 +136,79 @@ def test_one_weight_walks_to_two():
 
 BAD = [
     ({"targets": [[1]]}, "spec must have the field 'inputs'"),
-    ({"inputs": [[1, 2]], "targets": [[1]], "layers": [{"units": 1, "weights": [[1, 2, 3]],
-      "biases": [0]}]}, "layers[0].weights must have shape (1, 2); got (1, 3)"),
-    ({"inputs": [[1, 2]], "targets": [[1]], "layers": [
-        {"units": 2, "weights": [[1, 2], [3, 4]], "biases": [0, 0]},
-        {"units": 1, "weights": [[1, 2, 3], [3, 2, 1]], "biases": [0]}]},
-     "layers[1].weights must have shape (1, 2); got (2, 3)"),
-    ({"inputs": [[1]], "targets": [[1]], "layers": [{"units": 1, "activation": "swish",
-      "seed": 1}]}, "layers[0] has unknown field 'seed'"),
-    ({"inputs": [[1]], "targets": [[1]], "seed": 1, "layers": [{"units": 1,
-      "activation": "swish"}]}, "layers[0].activation must be one of"),
+    (
+        {
+            "inputs": [[1, 2]],
+            "targets": [[1]],
+            "layers": [{"units": 1, "weights": [[1, 2, 3]], "biases": [0]}],
+        },
+        "layers[0].weights must have shape (1, 2); got (1, 3)",
+    ),
+    (
+        {
+            "inputs": [[1, 2]],
+            "targets": [[1]],
+            "layers": [
+                {"units": 2, "weights": [[1, 2], [3, 4]], "biases": [0, 0]},
+                {"units": 1, "weights": [[1, 2, 3], [3, 2, 1]], "biases": [0]},
+            ],
+        },
+        "layers[1].weights must have shape (1, 2); got (2, 3)",
+    ),
+    (
+        {
+            "inputs": [[1]],
+            "targets": [[1]],
+            "layers": [{"units": 1, "activation": "swish", "seed": 1}],
+        },
+        "layers[0] has unknown field 'seed'",
+    ),
+    (
+        {
+            "inputs": [[1]],
+            "targets": [[1]],
+            "seed": 1,
+            "layers": [{"units": 1, "activation": "swish"}],
+        },
+        "layers[0].activation must be one of",
+    ),
     ({"inputs": [[1]], "layers": [{"units": 1}], "seed": 0}, "spec must have the field 'targets'"),
-    ({"inputs": [[1]], "targets": [[1, 2]], "layers": [{"units": 1}], "seed": 0},
-     "targets must have 1 columns"),
-    ({"inputs": [[1]], "targets": [[1]], "layers": [{"units": 1}]},
-     "layers[0].weights is missing"),
-    ({"inputs": [[1]], "targets": [[1]], "layers": [{"units": 0}], "seed": 0},
-     "layers[0].units must be an integer >= 1; got 0"),
-    ({"inputs": [[1]], "targets": [[1]], "layers": [{"units": 1}], "seed": 0, "lr": -1},
-     "lr must be a number > 0; got -1"),
-    ({"inputs": [[1]], "targets": [[1]], "layers": [{"units": 1}], "seed": 0,
-      "loss": "cross_entropy"}, "loss must be one of sum_half, mean, sum"),
-    ({"inputs": [["a"]], "targets": [[1]], "layers": [{"units": 1}], "seed": 0},
-     "inputs must be a non-empty list of rows"),
-    ({"inputs": [[1]], "targets": [[1]], "layers": [{"units": 1, "bias": "shared",
-      "biases": [1, 2]}], "seed": 0}, "layers[0].biases must have shape (1, 1); got (1, 2)"),
+    (
+        {"inputs": [[1]], "targets": [[1, 2]], "layers": [{"units": 1}], "seed": 0},
+        "targets must have 1 columns",
+    ),
+    ({"inputs": [[1]], "targets": [[1]], "layers": [{"units": 1}]}, "layers[0].weights is missing"),
+    (
+        {"inputs": [[1]], "targets": [[1]], "layers": [{"units": 0}], "seed": 0},
+        "layers[0].units must be an integer >= 1; got 0",
+    ),
+    (
+        {"inputs": [[1]], "targets": [[1]], "layers": [{"units": 1}], "seed": 0, "lr": -1},
+        "lr must be a number > 0; got -1",
+    ),
+    (
+        {
+            "inputs": [[1]],
+            "targets": [[1]],
+            "layers": [{"units": 1}],
+            "seed": 0,
+            "loss": "cross_entropy",
+        },
+        "loss must be one of sum_half, mean, sum",
+    ),
+    (
+        {"inputs": [["a"]], "targets": [[1]], "layers": [{"units": 1}], "seed": 0},
+        "inputs must be a non-empty list of rows",
+    ),
+    (
+        {
+            "inputs": [[1]],
+            "targets": [[1]],
+            "layers": [{"units": 1, "bias": "shared", "biases": [1, 2]}],
+            "seed": 0,
+        },
+        "layers[0].biases must have shape (1, 1); got (1, 2)",
+    ),
     ({"inputs": [[1]], "targets": [[1]], "layers": [], "seed": 0}, "layers must be a non-empty"),
 ]
 
@@ -143,8 +231,10 @@ def test_spec_files(tmp_path):
     with pytest.raises(SpecError, match="cannot be read"):
         dp.explain(tmp_path / "missing.json")
     toml = tmp_path / "net.toml"
-    toml.write_text('inputs = [[1.0]]\ntargets = [[2.0]]\nseed = 1\n[[layers]]\nunits = 1\n'
-                    'activation = "identity"\n')
+    toml.write_text(
+        "inputs = [[1.0]]\ntargets = [[2.0]]\nseed = 1\n[[layers]]\nunits = 1\n"
+        'activation = "identity"\n'
+    )
     pytest.importorskip("tomllib")
     assert math.isfinite(dp.explain(toml)["steps"][0]["total_error"])
 

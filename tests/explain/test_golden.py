@@ -36,6 +36,7 @@ def test_mazur_golden(mazur, fmt):
 
 def hand_computed():
     """SPEC.md §1-4 in plain Python (math.exp, no NumPy, no deltaprop)."""
+
     def f(x):
         return 1.0 / (1.0 + math.exp(-x))
 
@@ -56,14 +57,28 @@ def hand_computed():
     d_h1 = (d_o1 * w[5] + d_o2 * w[7]) * h1 * (1 - h1)
     d_h2 = (d_o1 * w[6] + d_o2 * w[8]) * h2 * (1 - h2)
     grads = {
-        "w1": d_h1 * i1, "w2": d_h1 * i2, "w3": d_h2 * i1, "w4": d_h2 * i2,
-        "w5": d_o1 * h1, "w6": d_o1 * h2, "w7": d_o2 * h1, "w8": d_o2 * h2,
+        "w1": d_h1 * i1,
+        "w2": d_h1 * i2,
+        "w3": d_h2 * i1,
+        "w4": d_h2 * i2,
+        "w5": d_o1 * h1,
+        "w6": d_o1 * h2,
+        "w7": d_o2 * h1,
+        "w8": d_o2 * h2,
     }
     new = list(w)
     for k in range(1, 9):
         new[k] = w[k] - lr * grads[f"w{k}"]
-    values = {"out_h1": h1, "out_h2": h2, "out_o1": o1, "out_o2": o2, "E_total": e,
-              "delta_o1": d_o1, "delta_h2": d_h2, "E_after": forward(new)[4]}
+    values = {
+        "out_h1": h1,
+        "out_h2": h2,
+        "out_o1": o1,
+        "out_o2": o2,
+        "E_total": e,
+        "delta_o1": d_o1,
+        "delta_h2": d_h2,
+        "E_after": forward(new)[4],
+    }
     return values, grads, {f"w{k}": new[k] for k in range(1, 9)}
 
 

@@ -21,16 +21,28 @@ def add_parser(sub) -> None:
     p.add_argument("spec", nargs="?", help="a network spec (.json or .toml); see docs/explain.md")
     p.add_argument("--example", choices=PRESETS, help="a built-in example instead of a spec")
     p.add_argument("--steps", type=int, default=1, help="number of updates (default 1)")
-    p.add_argument("--detail", type=int, default=3,
-                   help="lay out at most this many steps in full, else only the summary (default 3)")
+    p.add_argument(
+        "--detail",
+        type=int,
+        default=3,
+        help="lay out at most this many steps in full, else only the summary (default 3)",
+    )
     p.add_argument("--format", choices=tuple(FORMATS), default="text", help="default text")
     p.add_argument("--output", "-o", help="write to this file (atomically) instead of stdout")
     group = p.add_mutually_exclusive_group()
-    group.add_argument("--update-biases", dest="update_biases", action="store_true",
-                       default=None, help="update the biases too")
-    group.add_argument("--fixed-biases", dest="update_biases", action="store_false",
-                       help="keep the biases fixed")
-    p.add_argument("--bias", choices=("shared", "per_neuron"), help="one bias per layer or per neuron")
+    group.add_argument(
+        "--update-biases",
+        dest="update_biases",
+        action="store_true",
+        default=None,
+        help="update the biases too",
+    )
+    group.add_argument(
+        "--fixed-biases", dest="update_biases", action="store_false", help="keep the biases fixed"
+    )
+    p.add_argument(
+        "--bias", choices=("shared", "per_neuron"), help="one bias per layer or per neuron"
+    )
     p.add_argument("--reduction", choices=("sum_half", "mean", "sum"), help="the loss reduction")
     p.set_defaults(handler=run)
 

@@ -88,7 +88,9 @@ def explain(
     if reduction is not None:
         check_choice("reduction", reduction, REDUCTIONS)
     if update_biases is not None and not isinstance(update_biases, bool):
-        raise ParameterTypeError(f"update_biases must be True, False or None; got {update_biases!r}")
+        raise ParameterTypeError(
+            f"update_biases must be True, False or None; got {update_biases!r}"
+        )
     if (spec is None) == (example is None):
         raise ParameterError(
             "explain needs exactly one of spec or example; got "
@@ -98,7 +100,8 @@ def explain(
         check_choice("example", example, PRESETS)
         if example == "mazur":
             result = explain_mazur(
-                steps, detail,
+                steps,
+                detail,
                 update_biases=bool(update_biases),
                 bias=bias or "shared",
                 reduction=reduction or "sum_half",
@@ -128,8 +131,7 @@ def explain(
             if layer.bias != "none" and layer.bias != bias:
                 if layer.biases is not None:  # one value per neuron from the shared one
                     layer.biases = (
-                        layer.biases[:1] if bias == "shared"
-                        else layer.biases.repeat(layer.units)
+                        layer.biases[:1] if bias == "shared" else layer.biases.repeat(layer.units)
                     )
                 layer.bias = bias
         spec.names.pop("biases", None)

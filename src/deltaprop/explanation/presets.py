@@ -71,10 +71,12 @@ def mazur_spec(
         inputs=np.array([[0.05, 0.10]]),
         targets=np.array([[0.01, 0.99]]),
         layers=[
-            LayerSpec(2, "logistic", np.array([[0.15, 0.20], [0.25, 0.30]]), bias,
-                      np.full(count, 0.35)),
-            LayerSpec(2, "logistic", np.array([[0.40, 0.45], [0.50, 0.55]]), bias,
-                      np.full(count, 0.60)),
+            LayerSpec(
+                2, "logistic", np.array([[0.15, 0.20], [0.25, 0.30]]), bias, np.full(count, 0.35)
+            ),
+            LayerSpec(
+                2, "logistic", np.array([[0.40, 0.45], [0.50, 0.55]]), bias, np.full(count, 0.60)
+            ),
         ],
         reduction=reduction,
         lr=0.5,
@@ -83,8 +85,9 @@ def mazur_spec(
         description=(
             "Inputs i1 = 0.05, i2 = 0.10, targets 0.01 and 0.99, learning rate 0.5, "
             "E = sum 1/2 (target - out)^2. Weights w1..w8; bias b1 shared by the hidden "
-            "neurons and b2 by the output neurons" + ("" if update_biases else
-            ", not updated (as in the published walk-through)") + "."
+            "neurons and b2 by the output neurons"
+            + ("" if update_biases else ", not updated (as in the published walk-through)")
+            + "."
         ),
         names={
             "neurons": [["i1", "i2"], ["h1", "h2"], ["o1", "o2"]],
@@ -141,8 +144,12 @@ def published_comparison(step: dict | None) -> list[dict]:
     runs = _runs()
     one = runs["stated"][1]
     rows.append(
-        _row("E_total after 1 update", AFTER_ONE, one["error"],
-             [(f"{VARIANT}, after 1 update", runs["variant"][1]["error"])])
+        _row(
+            "E_total after 1 update",
+            AFTER_ONE,
+            one["error"],
+            [(f"{VARIANT}, after 1 update", runs["variant"][1]["error"])],
+        )
     )
     candidates = []
     for name in ("stated", "variant"):
@@ -151,20 +158,27 @@ def published_comparison(step: dict | None) -> list[dict]:
             candidates.append((f"{label}, after {n:,} updates", runs[name][n]["error"]))
     published_outputs = np.array([[float(v) for v in OUTPUTS_AFTER_MANY]])
     consistent = float(
-        F.squared_error(Tensor(published_outputs), Tensor(np.array([[0.01, 0.99]])),
-                        "sum_half").data
+        F.squared_error(
+            Tensor(published_outputs), Tensor(np.array([[0.01, 0.99]])), "sum_half"
+        ).data
     )
     candidates.append(("1/2 sum (t - o)^2 of the published outputs themselves", consistent))
     rows.append(
-        _row(f"E_total after {MANY:,} updates", AFTER_MANY, runs["stated"][MANY]["error"],
-             candidates)
+        _row(
+            f"E_total after {MANY:,} updates", AFTER_MANY, runs["stated"][MANY]["error"], candidates
+        )
     )
     for k, printed in enumerate(OUTPUTS_AFTER_MANY):
         rows.append(
-            _row(f"out_o{k + 1} after {MANY:,} updates", printed,
-                 runs["stated"][MANY]["outputs"][k],
-                 [(f"{VARIANT}, after {n:,} updates", runs["variant"][n]["outputs"][k])
-                  for n in (MANY - 1, MANY, MANY + 1)])
+            _row(
+                f"out_o{k + 1} after {MANY:,} updates",
+                printed,
+                runs["stated"][MANY]["outputs"][k],
+                [
+                    (f"{VARIANT}, after {n:,} updates", runs["variant"][n]["outputs"][k])
+                    for n in (MANY - 1, MANY, MANY + 1)
+                ],
+            )
         )
     return rows
 
@@ -178,19 +192,31 @@ def agrees(value: float, printed: str) -> bool:
 
 def _row(label, printed, value, candidates) -> dict:
     ok = agrees(value, printed)
-    matches = [] if ok else [
-        {"reading": text, "value": v} for text, v in candidates if agrees(v, printed)
-    ]
+    matches = (
+        []
+        if ok
+        else [{"reading": text, "value": v} for text, v in candidates if agrees(v, printed)]
+    )
     if ok:
         note = "agrees"
     elif matches:
-        note = (f"differs: the stated method gives {value:.10g}; the published figure matches "
-                + "; and ".join(f"{m['reading']} ({m['value']:.10g})" for m in matches))
+        note = (
+            f"differs: the stated method gives {value:.10g}; the published figure matches "
+            + "; and ".join(f"{m['reading']} ({m['value']:.10g})" for m in matches)
+        )
     else:
-        note = (f"differs: the stated method gives {value:.10g}, and none of the other "
-                "readings tried gives the published figure")
-    return {"quantity": label, "published": printed, "computed": value, "agrees": ok,
-            "matches": matches, "note": note}
+        note = (
+            f"differs: the stated method gives {value:.10g}, and none of the other "
+            "readings tried gives the published figure"
+        )
+    return {
+        "quantity": label,
+        "published": printed,
+        "computed": value,
+        "agrees": ok,
+        "matches": matches,
+        "note": note,
+    }
 
 
 def _lookup(step: dict, where) -> float:
@@ -238,8 +264,10 @@ def _variant_step(net: Network) -> None:
         p.grad = None
     h = hidden(Tensor(spec.inputs))
     h_value = Tensor(h.data)
-    net_o = Tensor(F.linear(h_value, Tensor(output.weight.data), Tensor(output.bias.data)).data,
-                   requires_grad=True)
+    net_o = Tensor(
+        F.linear(h_value, Tensor(output.weight.data), Tensor(output.bias.data)).data,
+        requires_grad=True,
+    )
     net.loss(output.activation(net_o)).backward()
     delta_o = net_o.grad  # dE/dnet_o, from the forward pass
     F.linear(h_value, output.weight, output.bias).backward(delta_o)
@@ -265,8 +293,15 @@ def explain_one_weight(steps=1, detail=3, low=0.0, high=4.0, points=17, descent_
     for k in range(1, descent_steps + 1):
         old, error = float(weight.data[0, 0]), net.error()
         net.step()
-        descent.append({"step": k, "W": old, "error": error,
-                        "gradient": float(weight.grad[0, 0]), "new": float(weight.data[0, 0])})
+        descent.append(
+            {
+                "step": k,
+                "W": old,
+                "error": error,
+                "gradient": float(weight.grad[0, 0]),
+                "new": float(weight.data[0, 0]),
+            }
+        )
     result["descent"] = descent
     result["notes"].append(
         f"From W = 3 the error is {curve_at(curve, 3.0):.9g}; it rises towards W = 4 "
@@ -281,5 +316,12 @@ def curve_at(curve, w: float) -> float:
     return next(p["error"] for p in curve if abs(p["W"] - w) < 1e-12)
 
 
-__all__ = ["PRESETS", "BIAS_MODES", "explain_mazur", "explain_one_weight", "mazur_spec",
-           "one_weight_spec", "agrees"]
+__all__ = [
+    "PRESETS",
+    "BIAS_MODES",
+    "explain_mazur",
+    "explain_one_weight",
+    "mazur_spec",
+    "one_weight_spec",
+    "agrees",
+]

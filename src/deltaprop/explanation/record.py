@@ -127,7 +127,9 @@ def describe(net: Network) -> dict:
                 "formula": net.layers[k].activation.formula,
                 "bias": layer.bias,
                 "weights": [
-                    names["weights"][k][j * len(names["neurons"][k]) : (j + 1) * len(names["neurons"][k])]
+                    names["weights"][k][
+                        j * len(names["neurons"][k]) : (j + 1) * len(names["neurons"][k])
+                    ]
                     for j in range(layer.units)
                 ],
                 "biases": names["biases"][k],
@@ -143,12 +145,28 @@ def record_step(net: Network, number: int) -> dict:
     def keep(event):
         # Arrays are copied now: the step reuses gradient buffers and updates weights in place.
         if isinstance(event, ForwardEvent):
-            events.append(("f", event.op, [np.array(t.data) for t in event.inputs], event.inputs,
-                           np.array(event.output.data), event.output))
+            events.append(
+                (
+                    "f",
+                    event.op,
+                    [np.array(t.data) for t in event.inputs],
+                    event.inputs,
+                    np.array(event.output.data),
+                    event.output,
+                )
+            )
         elif isinstance(event, VjpEvent):
-            events.append(("v", event.op, [np.array(t.data) for t in event.inputs], event.inputs,
-                           np.array(event.g), event.output,
-                           [None if g is None else np.array(g) for g in event.grads_in]))
+            events.append(
+                (
+                    "v",
+                    event.op,
+                    [np.array(t.data) for t in event.inputs],
+                    event.inputs,
+                    np.array(event.g),
+                    event.output,
+                    [None if g is None else np.array(g) for g in event.grads_in],
+                )
+            )
 
     net.optimizer.zero_grad()
     net.module.zero_grad()
@@ -182,11 +200,22 @@ def _match_events(net: Network, events) -> list[dict]:
         info = {}
         for e in events:
             if e[0] == "f" and e[1].name == "linear" and e[3][1] is layer.weight:
-                info.update(x=e[2][0], W=e[2][1], b=e[2][2] if len(e[2]) > 2 else None,
-                            net=e[4], out=e[4], net_tensor=e[5], out_tensor=e[5])
+                info.update(
+                    x=e[2][0],
+                    W=e[2][1],
+                    b=e[2][2] if len(e[2]) > 2 else None,
+                    net=e[4],
+                    out=e[4],
+                    net_tensor=e[5],
+                    out_tensor=e[5],
+                )
             if e[0] == "v" and e[1].name == "linear" and e[3][1] is layer.weight:
-                info.update(delta=e[4], grad_x=e[6][0], grad_W=e[6][1],
-                            grad_b=e[6][2] if len(e[6]) > 2 else None)
+                info.update(
+                    delta=e[4],
+                    grad_x=e[6][0],
+                    grad_W=e[6][1],
+                    grad_b=e[6][2] if len(e[6]) > 2 else None,
+                )
         info["activation_op"] = None
         for e in events:  # the activation op, if any, is the one fed by this layer's net
             if e[0] == "f" and e[3][0] is info["net_tensor"] and e[1].name in _ACTIVATION_OPS:
@@ -198,7 +227,8 @@ def _match_events(net: Network, events) -> list[dict]:
         op = info["activation_op"]
         # dout/dnet is the activation op's own derivative: its vjp with a gradient of ones.
         info["dout_dnet"] = (
-            np.ones_like(info["net"]) if op is None
+            np.ones_like(info["net"])
+            if op is None
             else op.vjp(np.ones_like(info["out"]), info["out"], info["net"])[0]
         )
         layers.append(info)
@@ -207,6 +237,7 @@ def _match_events(net: Network, events) -> list[dict]:
 
 def _central_differences(net: Network) -> dict:
     """(E(w + eps) - E(w - eps)) / (2 eps) for every weight and bias, by the gradcheck helper."""
+
     def s(u):
         return net.error()
 
@@ -347,8 +378,11 @@ def _backward(net: Network, layers, numeric) -> dict:
                         "name": bname,
                         "neurons": [names["neurons"][k + 1][j] for j in units],
                         "deltas": [
-                            {"example": n + 1, "neuron": names["neurons"][k + 1][j],
-                             "delta": float(info["delta"][n, j])}
+                            {
+                                "example": n + 1,
+                                "neuron": names["neurons"][k + 1][j],
+                                "delta": float(info["delta"][n, j]),
+                            }
                             for n in range(info["net"].shape[0])
                             for j in units
                         ],
@@ -420,9 +454,8 @@ def record(spec, steps: int = 1, detail: int = 3) -> dict:
         "error_after": net.error(),
         "outputs_after": net.outputs().tolist(),
         "parameters_after": {
-            row["name"]: row["new"] for row in _update(net, {
-                id(p): p.data.copy() for _, _, p in net.parameters()
-            })
+            row["name"]: row["new"]
+            for row in _update(net, {id(p): p.data.copy() for _, _, p in net.parameters()})
         },
     }
     result["notes"] = []

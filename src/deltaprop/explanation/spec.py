@@ -21,8 +21,16 @@ ACTIVATIONS = ("identity", "leaky_relu", "linear", "logistic", "relu", "sigmoid"
 REDUCTIONS = ("sum_half", "mean", "sum")
 BIAS_MODES = ("per_neuron", "shared", "none")
 _TOP_KEYS = {
-    "title", "description", "inputs", "targets", "layers", "loss", "lr", "update_biases",
-    "seed", "names",
+    "title",
+    "description",
+    "inputs",
+    "targets",
+    "layers",
+    "loss",
+    "lr",
+    "update_biases",
+    "seed",
+    "names",
 }
 _LAYER_KEYS = {"units", "activation", "weights", "bias", "biases"}
 
@@ -111,8 +119,7 @@ def parse_spec(data) -> NetworkSpec:
     targets = _matrix("targets", data["targets"])
     if targets.shape[0] != inputs.shape[0]:
         raise SpecError(
-            f"targets must have one row per input row ({inputs.shape[0]}); "
-            f"got {targets.shape[0]}"
+            f"targets must have one row per input row ({inputs.shape[0]}); got {targets.shape[0]}"
         )
     raw_layers = data["layers"]
     if not isinstance(raw_layers, list) or not raw_layers:
@@ -253,7 +260,9 @@ def _names(raw, n_inputs, layers) -> dict:
     out = {}
     for key, value in raw.items():
         if key not in expected:
-            raise SpecError(f"names has unknown field {key!r}; the fields are neurons, weights, biases")
+            raise SpecError(
+                f"names has unknown field {key!r}; the fields are neurons, weights, biases"
+            )
         counts = expected[key]
         if (
             not isinstance(value, list)
@@ -263,6 +272,8 @@ def _names(raw, n_inputs, layers) -> dict:
                 for v, c in zip(value, counts)
             )
         ):
-            raise SpecError(f"names.{key} must be lists of strings of lengths {counts}; got {value!r}")
+            raise SpecError(
+                f"names.{key} must be lists of strings of lengths {counts}; got {value!r}"
+            )
         out[key] = value
     return out

@@ -27,17 +27,34 @@ def blocks(ex: dict) -> list:
     if summary["updates"] > len(ex["steps"]) or not ex["steps"]:
         out.append(("h2", f"After {summary['updates']:,} updates"))
         outputs = ", ".join(num(v) for row in summary["outputs_after"] for v in row)
-        out.append(("pre", [
-            f"E_total before training = {num(summary['error_before'])}",
-            f"E_total after {summary['updates']:,} updates = {num(summary['error_after'])}",
-            f"outputs = {outputs}",
-        ] + [f"{k} = {num(v)}" for k, v in summary["parameters_after"].items()]))
+        out.append(
+            (
+                "pre",
+                [
+                    f"E_total before training = {num(summary['error_before'])}",
+                    f"E_total after {summary['updates']:,} updates = {num(summary['error_after'])}",
+                    f"outputs = {outputs}",
+                ]
+                + [f"{k} = {num(v)}" for k, v in summary["parameters_after"].items()],
+            )
+        )
     if ex.get("published"):
         out.append(("h2", "The published figures"))
-        out.append(("table", ["quantity", "published", "computed", "verdict"], [
-            [r["quantity"], r["published"], num(r["computed"]),
-             "agrees" if r["agrees"] else "DIFFERS"] for r in ex["published"]
-        ]))
+        out.append(
+            (
+                "table",
+                ["quantity", "published", "computed", "verdict"],
+                [
+                    [
+                        r["quantity"],
+                        r["published"],
+                        num(r["computed"]),
+                        "agrees" if r["agrees"] else "DIFFERS",
+                    ]
+                    for r in ex["published"]
+                ],
+            )
+        )
         for r in ex["published"]:
             if not r["agrees"]:
                 out.append(("p", f"{r['quantity']}: published {r['published']}; {r['note']}."))
@@ -45,15 +62,31 @@ def blocks(ex: dict) -> list:
         curve = ex["error_curve"]["points"]
         top = max(p["error"] for p in curve) or 1.0
         out.append(("h2", "The error against the weight"))
-        out.append(("table", ["W", "E(W)", "curve"], [
-            [num(p["W"]), num(p["error"]), "#" * round(40 * p["error"] / top)] for p in curve
-        ]))
+        out.append(
+            (
+                "table",
+                ["W", "E(W)", "curve"],
+                [[num(p["W"]), num(p["error"]), "#" * round(40 * p["error"] / top)] for p in curve],
+            )
+        )
     if ex.get("descent"):
         out.append(("h2", "Gradient descent, step by step"))
-        out.append(("table", ["step", "W", "E(W)", "dE/dW", "new W = W - lr dE/dW"], [
-            [str(d["step"]), num(d["W"]), num(d["error"]), num(d["gradient"]), num(d["new"])]
-            for d in ex["descent"]
-        ]))
+        out.append(
+            (
+                "table",
+                ["step", "W", "E(W)", "dE/dW", "new W = W - lr dE/dW"],
+                [
+                    [
+                        str(d["step"]),
+                        num(d["W"]),
+                        num(d["error"]),
+                        num(d["gradient"]),
+                        num(d["new"]),
+                    ]
+                    for d in ex["descent"]
+                ],
+            )
+        )
     for note in ex.get("notes", []):
         out.append(("p", note))
     return out
@@ -64,14 +97,19 @@ def _network_line(ex: dict) -> str:
     for layer in ex["network"]["layers"]:
         text = " ".join(layer["neurons"])
         if layer["kind"] != "input":
-            bias = {"shared": f"bias {layer['biases'][0]} shared" if layer["biases"] else "",
-                    "per_neuron": "one bias per neuron", "none": "no bias"}[layer["bias"]]
+            bias = {
+                "shared": f"bias {layer['biases'][0]} shared" if layer["biases"] else "",
+                "per_neuron": "one bias per neuron",
+                "none": "no bias",
+            }[layer["bias"]]
             text += f" ({layer['activation']}, {bias})"
         parts.append(text)
     s = ex["settings"]
     updates = "biases updated" if s["update_biases"] else "biases not updated"
-    return (f"Network: {' -> '.join(parts)}. Loss: squared error, reduction {s['reduction']}; "
-            f"learning rate {num(s['lr'])}; {updates}; computed in {s['dtype']}.")
+    return (
+        f"Network: {' -> '.join(parts)}. Loss: squared error, reduction {s['reduction']}; "
+        f"learning rate {num(s['lr'])}; {updates}; computed in {s['dtype']}."
+    )
 
 
 def _where(ex, n) -> str:
@@ -91,8 +129,9 @@ def _step(ex: dict, step: dict) -> list:
                 numbers += f" + {num(n['bias']['value'])}"
             tag = _where(ex, example["example"])
             lines.append(f"net_{n['neuron']} = {symbolic} = {numbers} = {num(n['net'])}{tag}")
-            lines.append(f"out_{n['neuron']} = {n['activation']}(net_{n['neuron']}) = "
-                         f"{num(n['out'])}{tag}")
+            lines.append(
+                f"out_{n['neuron']} = {n['activation']}(net_{n['neuron']}) = {num(n['out'])}{tag}"
+            )
     out.append(("pre", lines))
     reduction = ex["settings"]["reduction"]
     out.append(("h3", f"Error ({_error_formula(reduction)})"))
@@ -100,8 +139,10 @@ def _step(ex: dict, step: dict) -> list:
     share = {"sum_half": "1/2 ", "sum": "", "mean": ""}[reduction]
     for e in step["errors"]:
         tag = _where(ex, e["example"])
-        lines.append(f"E_{e['output']} = {share}({num(e['target'])} - {num(e['out'])})^2"
-                     f"{' / count' if reduction == 'mean' else ''} = {num(e['error'])}{tag}")
+        lines.append(
+            f"E_{e['output']} = {share}({num(e['target'])} - {num(e['out'])})^2"
+            f"{' / count' if reduction == 'mean' else ''} = {num(e['error'])}{tag}"
+        )
     if len(ex["inputs"]) == 1:
         terms = " + ".join(f"E_{e['output']}" for e in step["errors"]) + " = "
     else:
@@ -110,19 +151,38 @@ def _step(ex: dict, step: dict) -> list:
     out.append(("pre", lines))
     out += _backward(ex, step)
     out.append(("h3", "Update: new = old - lr * dE/dw"))
-    out.append(("table", ["parameter", "old", "dE/dw", "lr", "new"], [
-        [u["name"], num(u["old"]), num(u["gradient"]), num(u["lr"]),
-         num(u["new"]) if u["updated"] else f"{num(u['new'])} (not updated)"]
-        for u in step["update"]
-    ]))
-    out.append(("p", f"E_total after this update: {num(step['total_error_after'])} "
-                     f"(before: {num(step['total_error'])})."))
+    out.append(
+        (
+            "table",
+            ["parameter", "old", "dE/dw", "lr", "new"],
+            [
+                [
+                    u["name"],
+                    num(u["old"]),
+                    num(u["gradient"]),
+                    num(u["lr"]),
+                    num(u["new"]) if u["updated"] else f"{num(u['new'])} (not updated)",
+                ]
+                for u in step["update"]
+            ],
+        )
+    )
+    out.append(
+        (
+            "p",
+            f"E_total after this update: {num(step['total_error_after'])} "
+            f"(before: {num(step['total_error'])}).",
+        )
+    )
     return out
 
 
 def _error_formula(reduction: str) -> str:
-    return {"sum_half": "E = sum 1/2 (target - out)^2", "sum": "E = sum (target - out)^2",
-            "mean": "E = mean of (target - out)^2 over all outputs and examples"}[reduction]
+    return {
+        "sum_half": "E = sum 1/2 (target - out)^2",
+        "sum": "E = sum (target - out)^2",
+        "mean": "E = mean of (target - out)^2 over all outputs and examples",
+    }[reduction]
 
 
 def _backward(ex: dict, step: dict) -> list:
@@ -134,39 +194,74 @@ def _backward(ex: dict, step: dict) -> list:
         for row in neuron["examples"]:
             tag = _where(ex, row["example"])
             if "sum_terms" in row:
-                symbolic = " + ".join(f"delta_{t['neuron']}*{t['weight']}"
-                                      for t in row["sum_terms"])
-                numbers = " + ".join(f"{num(t['delta'])}*{num(t['w'])}"
-                                     for t in row["sum_terms"])
-                lines.append(f"dE/dout_{name} = {symbolic} = {numbers} = "
-                             f"{num(row['dE_dout'])}{tag}")
+                symbolic = " + ".join(
+                    f"delta_{t['neuron']}*{t['weight']}" for t in row["sum_terms"]
+                )
+                numbers = " + ".join(f"{num(t['delta'])}*{num(t['w'])}" for t in row["sum_terms"])
+                lines.append(
+                    f"dE/dout_{name} = {symbolic} = {numbers} = {num(row['dE_dout'])}{tag}"
+                )
             else:
                 lines.append(f"dE/dout_{name} = {num(row['dE_dout'])}{tag}")
-            lines.append(f"delta_{name} = dE/dout_{name} * dout_{name}/dnet_{name} = "
-                         f"{num(row['dE_dout'])} * {num(row['dout_dnet'])} = "
-                         f"{num(row['delta'])}{tag}")
+            lines.append(
+                f"delta_{name} = dE/dout_{name} * dout_{name}/dnet_{name} = "
+                f"{num(row['dE_dout'])} * {num(row['dout_dnet'])} = "
+                f"{num(row['delta'])}{tag}"
+            )
     out.append(("pre", lines))
-    out.append(("h3", "Gradients: dE/dw = dE/dout * dout/dnet * dnet/dw, checked by central "
-                      "differences"))
+    out.append(
+        ("h3", "Gradients: dE/dw = dE/dout * dout/dnet * dnet/dw, checked by central differences")
+    )
     rows = []
     for w in back["weights"]:
         many = len(w["factors"]) > 1
         for k, f in enumerate(w["factors"]):
             last = k == len(w["factors"]) - 1 and not many
-            rows.append([
-                w["name"] if k == 0 else "", f"{w['to']}<-{w['from']}" if k == 0 else "",
-                num(f["dE_dout"]), num(f["dout_dnet"]), num(f["dnet_dw"]), num(f["product"]),
-                num(w["numeric"]) if last else "", rel(w["rel_diff"]) if last else "",
-            ])
+            rows.append(
+                [
+                    w["name"] if k == 0 else "",
+                    f"{w['to']}<-{w['from']}" if k == 0 else "",
+                    num(f["dE_dout"]),
+                    num(f["dout_dnet"]),
+                    num(f["dnet_dw"]),
+                    num(f["product"]),
+                    num(w["numeric"]) if last else "",
+                    rel(w["rel_diff"]) if last else "",
+                ]
+            )
         if many:
-            rows.append(["", "sum", "", "", "", num(w["gradient"]), num(w["numeric"]),
-                         rel(w["rel_diff"])])
-    out.append(("table", ["w", "link", "dE/dout", "dout/dnet", "dnet/dw", "dE/dw",
-                          "numeric", "rel.diff"], rows))
+            rows.append(
+                ["", "sum", "", "", "", num(w["gradient"]), num(w["numeric"]), rel(w["rel_diff"])]
+            )
+    out.append(
+        (
+            "table",
+            ["w", "link", "dE/dout", "dout/dnet", "dnet/dw", "dE/dw", "numeric", "rel.diff"],
+            rows,
+        )
+    )
     if back["biases"]:
-        rows = [[b["name"], " + ".join(f"delta_{d['neuron']}" for d in b["deltas"]),
-                 num(b["gradient"]), num(b["numeric"]), rel(b["rel_diff"])]
-                for b in back["biases"]]
-        out.append(("table", ["bias", "dE/db = sum of the deltas it feeds (dnet/db = 1)",
-                              "dE/db", "numeric", "rel.diff"], rows))
+        rows = [
+            [
+                b["name"],
+                " + ".join(f"delta_{d['neuron']}" for d in b["deltas"]),
+                num(b["gradient"]),
+                num(b["numeric"]),
+                rel(b["rel_diff"]),
+            ]
+            for b in back["biases"]
+        ]
+        out.append(
+            (
+                "table",
+                [
+                    "bias",
+                    "dE/db = sum of the deltas it feeds (dnet/db = 1)",
+                    "dE/db",
+                    "numeric",
+                    "rel.diff",
+                ],
+                rows,
+            )
+        )
     return out

@@ -26,8 +26,7 @@ def render(explanation: dict) -> str:
         elif kind == "pre":
             out.append("<pre>" + escape("\n".join(block[1])) + "</pre>")
         else:
-            out.append("<table><tr>" + "".join(f"<th>{escape(h)}</th>" for h in block[1])
-                       + "</tr>")
+            out.append("<table><tr>" + "".join(f"<th>{escape(h)}</th>" for h in block[1]) + "</tr>")
             for row in block[2]:
                 out.append("<tr>" + "".join(f"<td>{escape(c)}</td>" for c in row) + "</tr>")
             out.append("</table>")

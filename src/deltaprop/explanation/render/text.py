@@ -31,10 +31,13 @@ def table(headers, rows) -> list[str]:
     numeric = [all(_is_number(r[k]) for r in rows) for k in range(len(headers))]
 
     def line(cells):
-        return "  " + "  ".join(
-            str(c).rjust(w) if numeric[k] else str(c).ljust(w)
-            for k, (c, w) in enumerate(zip(cells, widths))
-        ).rstrip()
+        return (
+            "  "
+            + "  ".join(
+                str(c).rjust(w) if numeric[k] else str(c).ljust(w)
+                for k, (c, w) in enumerate(zip(cells, widths))
+            ).rstrip()
+        )
 
     return [line(headers), "  " + "  ".join("-" * w for w in widths)] + [line(r) for r in rows]
 
