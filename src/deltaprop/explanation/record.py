@@ -144,29 +144,21 @@ def record_step(net: Network, number: int) -> dict:
 
     def keep(event):
         # Arrays are copied now: the step reuses gradient buffers and updates weights in place.
-        if isinstance(event, ForwardEvent):
-            events.append(
-                (
-                    "f",
-                    event.op,
-                    [np.array(t.data) for t in event.inputs],
-                    event.inputs,
-                    np.array(event.output.data),
-                    event.output,
-                )
+        # Kept as (kind, op, input arrays, input tensors, output or g, output tensor, grads).
+        vjp = isinstance(event, VjpEvent)
+        if not vjp and not isinstance(event, ForwardEvent):
+            return
+        events.append(
+            (
+                "v" if vjp else "f",
+                event.op,
+                [np.array(t.data) for t in event.inputs],
+                event.inputs,
+                np.array(event.g if vjp else event.output.data),
+                event.output,
+                [None if g is None else np.array(g) for g in event.grads_in] if vjp else None,
             )
-        elif isinstance(event, VjpEvent):
-            events.append(
-                (
-                    "v",
-                    event.op,
-                    [np.array(t.data) for t in event.inputs],
-                    event.inputs,
-                    np.array(event.g),
-                    event.output,
-                    [None if g is None else np.array(g) for g in event.grads_in],
-                )
-            )
+        )
 
     net.optimizer.zero_grad()
     net.module.zero_grad()

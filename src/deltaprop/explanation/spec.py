@@ -107,11 +107,7 @@ def parse_spec(data) -> NetworkSpec:
     """
     if not isinstance(data, dict):
         raise SpecError(f"a spec must be an object (a mapping); got {type(data).__name__}")
-    unknown = sorted(set(data) - _TOP_KEYS)
-    if unknown:
-        raise SpecError(
-            f"spec has unknown field {unknown[0]!r}; the fields are {', '.join(sorted(_TOP_KEYS))}"
-        )
+    _check_fields("spec", data, _TOP_KEYS)
     for key in ("inputs", "targets", "layers"):
         if key not in data:
             raise SpecError(f"spec must have the field {key!r}; it is missing")
@@ -175,6 +171,14 @@ def parse_spec(data) -> NetworkSpec:
     return spec
 
 
+def _check_fields(name, mapping, allowed) -> None:
+    unknown = sorted(set(mapping) - allowed)
+    if unknown:
+        raise SpecError(
+            f"{name} has unknown field {unknown[0]!r}; the fields are {', '.join(sorted(allowed))}"
+        )
+
+
 def _is_real(x) -> bool:
     return isinstance(x, numbers.Real) and not isinstance(x, bool) and math.isfinite(x)
 
@@ -209,12 +213,7 @@ def _matrix(name, value, shape=None) -> np.ndarray:
 def _layer(name, raw, n_in) -> LayerSpec:
     if not isinstance(raw, dict):
         raise SpecError(f"{name} must be an object with 'units' and 'activation'; got {raw!r}")
-    unknown = sorted(set(raw) - _LAYER_KEYS)
-    if unknown:
-        raise SpecError(
-            f"{name} has unknown field {unknown[0]!r}; the fields are "
-            f"{', '.join(sorted(_LAYER_KEYS))}"
-        )
+    _check_fields(name, raw, _LAYER_KEYS)
     units = raw.get("units")
     if isinstance(units, bool) or not isinstance(units, int) or units < 1:
         raise SpecError(f"{name}.units must be an integer >= 1; got {units!r}")
