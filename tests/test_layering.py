@@ -20,6 +20,7 @@ LAYERS = {
     "deltaprop.optim": 2,
     "deltaprop.training": 3,
     "deltaprop.io": 4,
+    "deltaprop.explanation": 4,
     "deltaprop.network": 4,
     "deltaprop.cli": 4,
     "deltaprop.sklearn": 4,

@@ -6,6 +6,7 @@ The public API is listed in ``__all__``; every other name is internal.
 from . import datasets, errors, losses, metrics, nn, optim
 from ._version import __version__
 from .engine import Tensor, gradcheck, no_grad
+from .explanation import explain
 from .io.checkpoint import ModelCheckpoint, read_checkpoint
 from .network import Sequential, load
 from .nn import Dense, Dropout, Module, Parameter
@@ -49,6 +50,7 @@ __all__ = [
     "__version__",
     "datasets",
     "errors",
+    "explain",
     "fit",
     "gradcheck",
     "load",

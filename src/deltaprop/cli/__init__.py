@@ -14,9 +14,9 @@ import sys
 
 from .. import errors
 from .._version import __version__
-from . import demo
+from . import demo, explain, gradcheck
 
-SUBCOMMANDS = [demo]
+SUBCOMMANDS = [demo, explain, gradcheck]
 
 
 def build_parser() -> argparse.ArgumentParser:

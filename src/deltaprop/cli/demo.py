@@ -51,4 +51,8 @@ def run(args) -> int:
         f"trained {len(history)} epochs in {seconds:.2f} s; "
         f"test accuracy {result['accuracy']:.4f}, test loss {result['loss']:.4f}"
     )
+    print(
+        "See every number of a training step of a tiny network: "
+        "deltaprop explain --example mazur"
+    )
     return 0
