@@ -15,6 +15,7 @@ from .io.modelfile import read_model_file, write_model_file
 from .training import fit as _fit
 from .training.data import check_features, check_lengths
 from .training.predict import evaluate_outputs, predict_outputs
+from .training.source import is_batch_source
 
 LAYER_TYPES = {"Dense": nn.Dense}
 
@@ -53,7 +54,7 @@ class Sequential(nn.Sequential):
     def fit(
         self,
         X,
-        y,
+        y=None,
         *,
         loss=None,
         optimizer=None,
@@ -74,10 +75,16 @@ class Sequential(nn.Sequential):
         ``loss`` defaults to the loss of the previous ``fit``, else ``"squared_error"``. For
         classification losses, ``y`` may hold any labels (strings, say): they are sorted into
         ``classes_`` and ``predict`` returns them; integer labels must be 0..K-1.
+
+        With ``y`` omitted, ``X`` is a batch source: an iterable of ``(X_batch, y_batch)``
+        pairs (see :mod:`deltaprop.training.source`); its labels must be numeric.
         """
         self.loss = losses.get(loss if loss is not None else (self.loss or "squared_error"))
-        X, self.feature_names = _features_and_names(X, self.feature_names)
-        y = self._encode(y, fitting=True)
+        if is_batch_source(X, y):
+            self.classes_ = None  # batches arrive later: their labels are used as given
+        else:
+            X, self.feature_names = _features_and_names(X, self.feature_names)
+            y = None if y is None else self._encode(y, fitting=True)
         if validation_data is not None:
             try:
                 Xv, yv = validation_data

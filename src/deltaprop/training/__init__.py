@@ -4,10 +4,12 @@ from .callbacks import Callback, LambdaCallback
 from .fit import TrainingRun, fit
 from .history import History
 from .predict import evaluate_outputs, predict_outputs
+from .source import BatchSource
 from .stopping import AllClassified, LossBelow, NoImprovement, StoppingRule, WallTime
 
 __all__ = [
     "AllClassified",
+    "BatchSource",
     "Callback",
     "History",
     "LambdaCallback",

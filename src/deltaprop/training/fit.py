@@ -11,7 +11,7 @@ from .. import losses
 from .._checks import as_generator, check_number
 from ..engine import no_grad, tracer
 from ..engine.replay import Replay
-from ..errors import ConvergenceWarning, ParameterTypeError
+from ..errors import ConvergenceWarning, ParameterError, ParameterTypeError
 from ..optim import SGD, Optimizer
 from .batching import Batches
 from .callbacks import Callback
@@ -20,6 +20,7 @@ from .divergence import DivergenceGuard
 from .history import History
 from .interrupt import InterruptGuard
 from .predict import evaluate_outputs, predict_outputs
+from .source import StreamBatches, is_batch_source
 from .stopping import StoppingRule
 
 
@@ -43,6 +44,11 @@ class TrainingRun:
 
     def all_classified(self, tolerance: float = 0.5) -> bool:
         """Whether every training example is classified correctly (see AllClassified)."""
+        if self.X is None:
+            raise ParameterError(
+                "AllClassified needs the training arrays X and y; with a batch source, stop "
+                "on the loss instead (LossBelow, NoImprovement)"
+            )
         out = predict_outputs(self.module, self.X, dtype=self.dtype)
         if self.loss.kind == "multiclass":
             labels = self.y if self.y.ndim == 1 else np.argmax(self.y, axis=1)
@@ -55,7 +61,7 @@ class TrainingRun:
 def fit(
     module,
     X,
-    y,
+    y=None,
     *,
     loss="squared_error",
     optimizer: Optimizer | None = None,
@@ -82,11 +88,13 @@ def fit(
     ----------
     module : Module
         The network (built on the first batch if its input size is not known yet).
-    X : array of shape (n_samples, n_features)
+    X : array of shape (n_samples, n_features), or a batch source
         Features; converted to the network's dtype batch by batch (a memory-mapped ``.npy``
-        is read batch by batch, never loaded whole).
-    y : array
-        Targets, as the loss takes them (see :mod:`deltaprop.losses`).
+        is read batch by batch, never loaded whole). With ``y`` omitted, an iterable of
+        ``(X_batch, y_batch)`` pairs instead (see :mod:`deltaprop.training.source`).
+    y : array, optional
+        Targets, as the loss takes them (see :mod:`deltaprop.losses`); omitted only for a
+        batch source.
     loss : name, Loss or callable, default "squared_error"
     optimizer : Optimizer, optional
         Built on ``module.parameters()``; default ``SGD(lr=0.01)``.
@@ -139,14 +147,30 @@ def fit(
     in_features = (
         getattr(module, "in_features", None) if getattr(module, "is_built", False) else None
     )
-    X = check_features(X, "X", in_features)
     dtype = getattr(module, "dtype", None) or np.float32
-    n_outputs = _output_width(module, X, dtype)
-    y = loss.prepare_target(y, n_outputs, dtype)
-    check_lengths(X, y)
+    if is_batch_source(X, y):
+        batches = StreamBatches(X, epochs, loss, dtype)
+        batches.n_features = in_features
+        first = batches.first()
+        n_outputs = batches.n_outputs = _output_width(module, first, dtype)
+        n_features = first.shape[1]
+        X = y = None  # nothing but the current batch is held
+    else:
+        if y is None:
+            raise ParameterError(
+                "y must be given with array features X; got y=None (to train from a stream, "
+                "pass an iterable of (X_batch, y_batch) pairs as X)"
+            )
+        X = check_features(X, "X", in_features)
+        n_outputs = _output_width(module, X, dtype)
+        y = loss.prepare_target(y, n_outputs, dtype)
+        check_lengths(X, y)
+        n_features = X.shape[1]
+        bs = len(X) if batch_size is None else batch_size
+        batches = Batches((X, y), bs, shuffle, rng, dtypes=(dtype, None))
     validation = None
     if validation_data is not None:
-        validation = _prepare_validation(validation_data, loss, X.shape[1], n_outputs, dtype)
+        validation = _prepare_validation(validation_data, loss, n_features, n_outputs, dtype)
     if optimizer is None:
         optimizer = SGD(module.parameters(), lr=0.01)
     elif not isinstance(optimizer, Optimizer):
@@ -159,9 +183,6 @@ def fit(
     run = TrainingRun(module, optimizer, loss, X, y, history)
     run.dtype = dtype
     everyone = rules + extra
-    n = len(X)
-    bs = n if batch_size is None else batch_size
-    batches = Batches((X, y), bs, shuffle, rng, dtypes=(dtype, None))
     divergence = DivergenceGuard(on_divergence, max_rollbacks, module, optimizer)
     module.train()
     for cb in everyone:
@@ -220,7 +241,7 @@ def fit(
                     history.interrupted = interrupt.name
                     run.stop(f"interrupted by {interrupt.name} in epoch {epoch} after batch {b}")
                     break
-                logs = {"loss": total if loss.sums else total / n}
+                logs = {"loss": total if loss.sums else total / batches.n}
                 if validation is not None:
                     Xv, yv = validation
                     out = predict_outputs(module, Xv, dtype=dtype)
