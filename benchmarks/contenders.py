@@ -250,12 +250,18 @@ def prepare_deltaprop(spec, variant, rows):
 
 
 def prepare_deltaprop_memmap(spec, variant, rows):
-    """deltaprop reading X from a memory-mapped .npy (written here, in the temp directory)."""
-    X, y, _, _ = _mlp_data(spec, rows)
+    """deltaprop reading X from a memory-mapped .npy (written here, in the temp directory).
+
+    The data is written chunk by chunk straight into the file, so it is never in this
+    process's memory as a whole (pages of the file read by training still count in RSS).
+    """
     folder = tempfile.mkdtemp(prefix="deltaprop-bench-")
     path = os.path.join(folder, "X.npy")
-    np.save(path, X)
-    del X
+    sizes = spec["sizes"]
+    out = np.lib.format.open_memmap(path, "w+", np.float32, (rows, sizes[0]))
+    _, y = wl.synthetic(rows, sizes[0], sizes[-1], out=out)
+    out.flush()
+    del out
     Xm = np.load(path, mmap_mode="r")
     fit = _deltaprop_fit(spec, variant)
     k = _warm_rows(spec, rows)
@@ -587,8 +593,9 @@ def prepare_python(spec, variant, rows):
             d2 = (o2 - t2) * o2 * (1 - o2)
             e1 = (d1 * w5 + d2 * w7) * h1 * (1 - h1)
             e2 = (d1 * w6 + d2 * w8) * h2 * (1 - h2)
-            w5, w6, w7, w8 = w5 - lr * d1 * h1, w6 - lr * d1 * h2, w7 - lr * d2 * h1, w8 - lr * d2 * h2
-            w1, w2, w3, w4 = w1 - lr * e1 * i1, w2 - lr * e1 * i2, w3 - lr * e2 * i1, w4 - lr * e2 * i2
+            d1, d2, e1, e2 = lr * d1, lr * d2, lr * e1, lr * e2
+            w5, w6, w7, w8 = w5 - d1 * h1, w6 - d1 * h2, w7 - d2 * h1, w8 - d2 * h2
+            w1, w2, w3, w4 = w1 - e1 * i1, w2 - e1 * i2, w3 - e2 * i1, w4 - e2 * i2
         return ((w1, w3), (w2, w4)), ((w5, w7), (w6, w8))
 
     fit(100)

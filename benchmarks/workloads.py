@@ -92,15 +92,16 @@ def mlp_flops(sizes, rows: int, epochs: int) -> int:
     return per_row * rows * epochs
 
 
-def synthetic(rows: int, n_features: int, n_classes: int, seed: int = 0):
+def synthetic(rows: int, n_features: int, n_classes: int, seed: int = 0, out=None):
     """Standard normal float32 features, labels from a random linear teacher (learnable).
 
     Generated in chunks straight in float32, so making the data needs no more memory than
-    the data itself (the peak memory measured stays about the training).
+    the data itself (the peak memory measured stays about the training). ``out`` (e.g. a
+    memory-mapped ``.npy`` opened for writing) receives X instead of a new array.
     """
     rng = np.random.default_rng(seed)
     teacher = rng.standard_normal((n_features, n_classes), dtype=np.float32)
-    X = np.empty((rows, n_features), dtype=np.float32)
+    X = np.empty((rows, n_features), dtype=np.float32) if out is None else out
     y = np.empty(rows, dtype=np.int64)
     chunk = 5_000
     for start in range(0, rows, chunk):
