@@ -197,9 +197,14 @@ def _numpy_mlp(X, y, sizes, epochs, bs, optimizer, lr, seed=0):
     return predict
 
 
-def _mlp_contender(spec, variant, rows, fit, threads):
-    """prepare() for an MLP contender given ``fit(X, y) -> predict``: warm-up, then timed."""
+def _mlp_contender(spec, variant, rows, fit, threads, x_dtype=None):
+    """prepare() for an MLP contender given ``fit(X, y) -> predict``: warm-up, then timed.
+
+    ``x_dtype`` converts the training features before timing (as data held in that dtype).
+    """
     X, y, Xt, yt = _mlp_data(spec, rows)
+    if x_dtype is not None:
+        X = X.astype(x_dtype)
     k = _warm_rows(spec, rows)
     fit(X[:k], y[:k], warm=True)
     result = {}
@@ -313,20 +318,8 @@ def prepare_sklearn_f32(spec, variant, rows):
 
 def prepare_sklearn_f64(spec, variant, rows):
     # the float64 copy of X is made before timing (as a user holding float64 data would)
-    fit = _sklearn(spec, variant, rows, np.float64)
-    X, y, Xt, yt = _mlp_data(spec, rows)
-    X64 = X.astype(np.float64)
-    del X
-    fit(X64[: _warm_rows(spec, rows)], y[: _warm_rows(spec, rows)], warm=True)
-    result = {}
-
-    def train():
-        result["predict"] = fit(X64, y, warm=False)
-
-    def evaluate():
-        return {} if Xt is None else _accuracy(result["predict"](Xt), yt)
-
-    return train, evaluate, _blas_threads()
+    return _mlp_contender(spec, variant, rows, _sklearn(spec, variant, rows, np.float64),
+                          _blas_threads, x_dtype=np.float64)
 
 
 def _import_torch():
