@@ -123,7 +123,7 @@ class StreamBatches:
         if not isinstance(pair, (tuple, list)) or len(pair) != 2:
             raise DataError(
                 f"batch {b} of the source must be a pair (X_batch, y_batch); got "
-                f"{type(pair).__name__}"
+                f"{type(pair).__name__} (to train on arrays, pass y as well: fit(X, y))"
             )
         xb = check_features(pair[0], f"X of batch {b}", self.n_features)
         self.n_features = xb.shape[1]
