@@ -128,6 +128,18 @@ def test_a_float64_memmap_is_gathered_into_float32_batches(tmp_path, rng):
         np.testing.assert_array_equal(p.data, q.data)
 
 
+@pytest.mark.parametrize("chunk_values", [1, 7, 30, 10**6])
+def test_a_nan_is_found_in_any_chunk_of_a_memmap(tmp_path, chunk_values):
+    from deltaprop.training.data import _check_finite
+
+    X = np.zeros((40, 3), np.float32)
+    X[33, 2] = np.nan
+    np.save(tmp_path / "X.npy", X)
+    Xm = np.load(tmp_path / "X.npy", mmap_mode="r")
+    with pytest.raises(DataError, match="X must be finite; got nan at row 33, column 2"):
+        _check_finite(Xm, "X", chunk_values=chunk_values)
+
+
 _CAPPED = textwrap.dedent(
     """
     import resource, sys
