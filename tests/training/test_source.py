@@ -97,6 +97,19 @@ def test_bad_batches_are_named(pairs, error, message):
         net.fit(pairs, loss="cross_entropy", optimizer=dp.SGD(net.parameters()))
 
 
+def test_rollback_replays_the_epoch_from_a_batch_source(rng):
+    """A re-iterable source is read again when a diverged epoch is run again."""
+    X = rng.normal(size=(1024, 3)).astype(np.float32)
+    y = (X @ np.array([1.0, -2.0, 0.5], np.float32))[:, None] * 10
+    pairs = [(X[i : i + 8], y[i : i + 8]) for i in range(0, len(X), 8)]
+    net = dp.Sequential([dp.Dense(8, "tanh"), dp.Dense(1)], seed=0)
+    opt = dp.SGD(net.parameters(), lr=4.0)  # far too large: the first epoch diverges
+    history = net.fit(pairs, optimizer=opt, epochs=3, on_divergence="rollback",
+                      max_rollbacks=8)
+    assert history.rollbacks >= 1 and opt.lr == 4.0 / 2**history.rollbacks
+    assert len(history) == 3 and all(np.isfinite(history.loss))
+
+
 def test_array_x_still_needs_y(rng):
     X, _ = _data(rng)
     with pytest.raises(ParameterError, match="y must be given"):
