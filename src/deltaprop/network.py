@@ -18,6 +18,7 @@ from .io.modelfile import read_model_file, write_model_file
 from .training import fit as _fit
 from .training.data import check_features, check_lengths
 from .training.predict import evaluate_outputs, predict_outputs
+from .training.source import is_batch_source
 
 LAYER_TYPES = {"Dense": nn.Dense, "Dropout": nn.Dropout}
 
@@ -56,7 +57,7 @@ class Sequential(nn.Sequential):
     def fit(
         self,
         X,
-        y,
+        y=None,
         *,
         loss=None,
         optimizer=None,
@@ -89,10 +90,16 @@ class Sequential(nn.Sequential):
         ``checkpoint=path`` writes a resumable checkpoint after every epoch (a
         :class:`~deltaprop.io.checkpoint.ModelCheckpoint`, run after the other callbacks);
         ``resume=path`` reads one and carries on from the epoch after it, up to ``epochs``.
+
+        With ``y`` omitted, ``X`` is a batch source: an iterable of ``(X_batch, y_batch)``
+        pairs (see :mod:`deltaprop.training.source`); its labels must be numeric.
         """
         self.loss = losses.get(loss if loss is not None else (self.loss or "squared_error"))
-        X, self.feature_names = _features_and_names(X, self.feature_names)
-        y = self._encode(y, fitting=True)
+        if is_batch_source(X, y):
+            self.classes_ = None  # batches arrive later: their labels are used as given
+        else:
+            X, self.feature_names = _features_and_names(X, self.feature_names)
+            y = None if y is None else self._encode(y, fitting=True)
         if validation_data is not None:
             try:
                 Xv, yv = validation_data
@@ -101,8 +108,10 @@ class Sequential(nn.Sequential):
             validation_data = (_features_and_names(Xv, None)[0], self._encode(yv, fitting=False))
         if isinstance(class_weight, dict) and self.classes_ is not None:
             class_weight = self._encode_class_weight(class_weight)
-        callbacks = [] if callbacks is None else list(
-            callbacks if isinstance(callbacks, (list, tuple)) else [callbacks]
+        callbacks = (
+            []
+            if callbacks is None
+            else list(callbacks if isinstance(callbacks, (list, tuple)) else [callbacks])
         )
         if checkpoint is not None:
             callbacks.append(ModelCheckpoint(checkpoint))

@@ -16,8 +16,15 @@ def _one_step(X, y, **kwargs):
     net = _net()
     net.build(X.shape[1])
     before = net.state_dict()
-    net.fit(X, y, optimizer=dp.SGD(net.parameters(), lr=0.1), epochs=1, batch_size=None,
-            shuffle=False, **kwargs)
+    net.fit(
+        X,
+        y,
+        optimizer=dp.SGD(net.parameters(), lr=0.1),
+        epochs=1,
+        batch_size=None,
+        shuffle=False,
+        **kwargs,
+    )
     return before, net.state_dict()
 
 
@@ -66,8 +73,15 @@ def test_sample_weights_are_gathered_with_their_shuffled_batches(rng):
     X, y = rng.normal(size=(6, 2)), rng.normal(size=(6, 1))
     w = np.array([1.0, 0.0, 1.0, 0.0, 1.0, 0.0])
     net = _net(dtype="float64")
-    h = net.fit(X, y, optimizer=dp.SGD(net.parameters(), lr=0.0 + 1e-9), epochs=3,
-                batch_size=2, seed=3, sample_weight=w)
+    h = net.fit(
+        X,
+        y,
+        optimizer=dp.SGD(net.parameters(), lr=0.0 + 1e-9),
+        epochs=3,
+        batch_size=2,
+        seed=3,
+        sample_weight=w,
+    )
     # The epoch loss is the weighted mean: rows with weight 0 do not count.
     out = net.forward_outputs(X)
     kept = w > 0
@@ -89,8 +103,15 @@ def test_class_weight_changes_the_decision_on_an_imbalanced_set(rng):
 
     def trained(class_weight):
         net = dp.Sequential([dp.Dense(2, "softmax")], seed=0)
-        net.fit(X, y, loss="cross_entropy", optimizer=dp.SGD(net.parameters(), lr=0.5),
-                epochs=200, batch_size=None, class_weight=class_weight)
+        net.fit(
+            X,
+            y,
+            loss="cross_entropy",
+            optimizer=dp.SGD(net.parameters(), lr=0.5),
+            epochs=200,
+            batch_size=None,
+            class_weight=class_weight,
+        )
         return net.predict(X)
 
     plain = trained(None)
@@ -150,8 +171,13 @@ def test_validation_split_records_val_metrics(rng):
 def test_schedule_sets_each_epochs_lr(rng):
     X, y = rng.normal(size=(10, 2)), rng.normal(size=(10, 1))
     net = _net()
-    h = net.fit(X, y, optimizer=dp.SGD(net.parameters(), lr=0.08), epochs=5,
-                schedule=StepDecay(step_size=2, gamma=0.5))
+    h = net.fit(
+        X,
+        y,
+        optimizer=dp.SGD(net.parameters(), lr=0.08),
+        epochs=5,
+        schedule=StepDecay(step_size=2, gamma=0.5),
+    )
     assert h["lr"] == pytest.approx([0.08, 0.08, 0.04, 0.04, 0.02])
 
 
@@ -165,8 +191,16 @@ def test_early_stopping_restores_the_best_epochs_weights(rng):
         on_epoch_end=lambda run, epoch, logs: snapshots.update({epoch: run.module.state_dict()})
     )
     stop = dp.EarlyStopping(patience=4)
-    h = net.fit(X, y, optimizer=dp.Adam(net.parameters(), lr=0.05), epochs=300,
-                validation_data=(Xv, yv), stop=stop, callbacks=[record], seed=0)
+    h = net.fit(
+        X,
+        y,
+        optimizer=dp.Adam(net.parameters(), lr=0.05),
+        epochs=300,
+        validation_data=(Xv, yv),
+        stop=stop,
+        callbacks=[record],
+        seed=0,
+    )
     best = int(np.argmin(h["val_loss"])) + 1
     assert stop.best_epoch == best and len(h) == best + 4 < 300
     for name, values in net.state_dict().items():
@@ -181,8 +215,7 @@ def test_dropout_network_is_not_replayed_and_trains_like_a_hand_loop(rng):
 
     net = build()
     assert not net.replayable
-    net.fit(X, y, optimizer=dp.SGD(net.parameters(), lr=0.1), epochs=2, batch_size=4,
-            shuffle=False)
+    net.fit(X, y, optimizer=dp.SGD(net.parameters(), lr=0.1), epochs=2, batch_size=4, shuffle=False)
     hand = build()
     hand.build(3)
     opt = dp.SGD(hand.parameters(), lr=0.1)

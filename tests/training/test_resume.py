@@ -27,17 +27,30 @@ OPTIMIZERS = {
 
 
 def _run(make_opt, epochs, dropout=False, callbacks=(), **kwargs):
-    layers = [dp.Dense(8, "tanh")] + ([dp.Dropout(0.3)] if dropout else []) + [
-        dp.Dense(3, "softmax")
-    ]
+    layers = (
+        [dp.Dense(8, "tanh")] + ([dp.Dropout(0.3)] if dropout else []) + [dp.Dense(3, "softmax")]
+    )
     net = dp.Sequential(layers, seed=1)
     X, y = _data()
     stop = dp.EarlyStopping(patience=50)
     plateau = dp.ReduceLROnPlateau(patience=2, factor=0.5)
-    h = net.fit(X, y, loss="cross_entropy", optimizer=make_opt(net.parameters()), epochs=epochs,
-                batch_size=8, shuffle=True, seed=5, validation_split=0.2, stop=stop,
-                callbacks=[plateau, *callbacks], alpha=1e-3, class_weight="balanced",
-                schedule=dp.optim.schedules.ExponentialDecay(0.9), **kwargs)
+    h = net.fit(
+        X,
+        y,
+        loss="cross_entropy",
+        optimizer=make_opt(net.parameters()),
+        epochs=epochs,
+        batch_size=8,
+        shuffle=True,
+        seed=5,
+        validation_split=0.2,
+        stop=stop,
+        callbacks=[plateau, *callbacks],
+        alpha=1e-3,
+        class_weight="balanced",
+        schedule=dp.optim.schedules.ExponentialDecay(0.9),
+        **kwargs,
+    )
     return net, h
 
 
@@ -84,17 +97,30 @@ def test_save_best_only_keeps_the_best_epoch(tmp_path):
     X, y = _data()
     net = dp.Sequential([dp.Dense(3, "softmax")], seed=0)
     best = ModelCheckpoint(tmp_path / "best.ckpt", monitor="val_loss", save_best_only=True)
-    h = net.fit(X, y, loss="cross_entropy", optimizer=dp.SGD(net.parameters(), lr=2.0),
-                epochs=15, callbacks=[best], validation_split=0.3, seed=0)
+    h = net.fit(
+        X,
+        y,
+        loss="cross_entropy",
+        optimizer=dp.SGD(net.parameters(), lr=2.0),
+        epochs=15,
+        callbacks=[best],
+        validation_split=0.3,
+        seed=0,
+    )
     saved = read_checkpoint(tmp_path / "best.ckpt")["state"]
     assert saved["epoch"] == int(np.argmin(h["val_loss"])) + 1
 
 
 def test_state_round_trips_through_the_file(tmp_path):
     state = {
-        "epoch": 2, "samples_seen": 10, "rng": {"state": 2**100}, "layer_rngs": [],
-        "weights": {"a.weight": np.arange(3.0)}, "optimizer": {"state": [{"m": np.ones(2)}]},
-        "callbacks": [{}, {"best": float("inf")}], "history": {"epochs": [1, 2]},
+        "epoch": 2,
+        "samples_seen": 10,
+        "rng": {"state": 2**100},
+        "layer_rngs": [],
+        "weights": {"a.weight": np.arange(3.0)},
+        "optimizer": {"state": [{"m": np.ones(2)}]},
+        "callbacks": [{}, {"best": float("inf")}],
+        "history": {"epochs": [1, 2]},
     }
     write_checkpoint(tmp_path / "s.ckpt", state)
     back = read_checkpoint(tmp_path / "s.ckpt")["state"]
@@ -186,9 +212,17 @@ def test_rollback_halving_survives_a_schedule():
     X = rng.normal(size=(1024, 3))
     y = X @ np.array([[1.0], [-2.0], [0.5]])
     net = dp.Sequential([dp.Dense(1)], seed=0)
-    h = net.fit(X, y, optimizer=dp.SGD(net.parameters(), lr=4.0), epochs=4, batch_size=8,
-                seed=0, on_divergence="rollback", max_rollbacks=6,
-                schedule=dp.optim.schedules.ExponentialDecay(0.5))
+    h = net.fit(
+        X,
+        y,
+        optimizer=dp.SGD(net.parameters(), lr=4.0),
+        epochs=4,
+        batch_size=8,
+        seed=0,
+        on_divergence="rollback",
+        max_rollbacks=6,
+        schedule=dp.optim.schedules.ExponentialDecay(0.5),
+    )
     assert h.rollbacks >= 1 and all(np.isfinite(h.loss))
     halved = 4.0 / 2**h.rollbacks
     assert h["lr"] == pytest.approx([halved * 0.5**k for k in range(4)])

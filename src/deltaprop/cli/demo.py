@@ -52,7 +52,6 @@ def run(args) -> int:
         f"test accuracy {result['accuracy']:.4f}, test loss {result['loss']:.4f}"
     )
     print(
-        "See every number of a training step of a tiny network: "
-        "deltaprop explain --example mazur"
+        "See every number of a training step of a tiny network: deltaprop explain --example mazur"
     )
     return 0

@@ -6,6 +6,7 @@ from .history import History
 from .loggers import CSVLogger, JSONLinesLogger
 from .plateau import ReduceLROnPlateau
 from .predict import evaluate_outputs, predict_outputs
+from .source import BatchSource
 from .stopping import (
     AllClassified,
     EarlyStopping,
@@ -18,6 +19,7 @@ from .weights import balanced_class_weight
 
 __all__ = [
     "AllClassified",
+    "BatchSource",
     "CSVLogger",
     "Callback",
     "EarlyStopping",

@@ -71,7 +71,9 @@ class Batches:
     def _take(self, i: int, idx: np.ndarray) -> np.ndarray:
         a = self.arrays[i]
         out = self._buffers[i][: len(idx)]
-        if out.dtype == a.dtype and not isinstance(a, np.memmap):
+        if out.dtype == a.dtype:
+            # also for a memory map: only these rows are read, straight into the buffer (in
+            # the shuffled order; sorting them gave no measurable gain on a cached file)
             np.take(a, idx, axis=0, out=out)
         else:
             np.copyto(out, a[idx], casting="same_kind")

@@ -36,8 +36,13 @@ def check_features(X, name: str = "X", n_features: int | None = None) -> np.ndar
     return X
 
 
-def _check_finite(X: np.ndarray, name: str, chunk_rows: int = 65536) -> None:
-    """Raise naming the first NaN or inf; scans in chunks so a memory map is not loaded whole."""
+def _check_finite(X: np.ndarray, name: str, chunk_values: int = 2**22) -> None:
+    """Raise naming the first NaN or inf; scans in chunks so a memory map is not loaded whole.
+
+    Chunks hold about ``chunk_values`` values whatever the width (the temporary mask of a
+    chunk stays a few MB even for very wide data).
+    """
+    chunk_rows = max(1, chunk_values // max(1, X.shape[1]))
     for start in range(0, X.shape[0], chunk_rows):
         block = np.asarray(X[start : start + chunk_rows])
         if not np.isfinite(block).all():

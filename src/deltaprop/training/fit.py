@@ -23,6 +23,7 @@ from .history import History
 from .interrupt import InterruptGuard
 from .predict import evaluate_outputs, predict_outputs
 from .resume import capture_state, restore_state
+from .source import StreamBatches, is_batch_source
 from .split import split_indices
 from .stopping import StoppingRule
 from .weights import example_weights
@@ -57,6 +58,11 @@ class TrainingRun:
 
     def all_classified(self, tolerance: float = 0.5) -> bool:
         """Whether every training example is classified correctly (see AllClassified)."""
+        if self.X is None:
+            raise ParameterError(
+                "AllClassified needs the training arrays X and y; with a batch source, stop "
+                "on the loss instead (LossBelow, NoImprovement)"
+            )
         out = predict_outputs(self.module, self.X, dtype=self.dtype)
         if self.loss.kind == "multiclass":
             labels = self.y if self.y.ndim == 1 else np.argmax(self.y, axis=1)
@@ -69,7 +75,7 @@ class TrainingRun:
 def fit(
     module,
     X,
-    y,
+    y=None,
     *,
     loss="squared_error",
     optimizer: Optimizer | None = None,
@@ -102,11 +108,13 @@ def fit(
     ----------
     module : Module
         The network (built on the first batch if its input size is not known yet).
-    X : array of shape (n_samples, n_features)
+    X : array of shape (n_samples, n_features), or a batch source
         Features; converted to the network's dtype batch by batch (a memory-mapped ``.npy``
-        is read batch by batch, never loaded whole).
-    y : array
-        Targets, as the loss takes them (see :mod:`deltaprop.losses`).
+        is read batch by batch, never loaded whole). With ``y`` omitted, an iterable of
+        ``(X_batch, y_batch)`` pairs instead (see :mod:`deltaprop.training.source`).
+    y : array, optional
+        Targets, as the loss takes them (see :mod:`deltaprop.losses`); omitted only for a
+        batch source.
     loss : name, Loss or callable, default "squared_error"
     optimizer : Optimizer, optional
         Built on ``module.parameters()``; default ``SGD(lr=0.01)``.
@@ -190,32 +198,59 @@ def fit(
     in_features = (
         getattr(module, "in_features", None) if getattr(module, "is_built", False) else None
     )
-    X = check_features(X, "X", in_features)
     dtype = getattr(module, "dtype", None) or np.float32
-    n_outputs = _output_width(module, X, dtype)
-    y = loss.prepare_target(y, n_outputs, dtype)
-    check_lengths(X, y)
-    weights = example_weights(y, loss.kind, sample_weight, class_weight, dtype)
     validation = None
-    if validation_split is not None:
-        if validation_data is not None:
-            raise ParameterError("pass validation_data or validation_split, not both")
-        fraction = check_number(
-            "validation_split",
-            validation_split,
-            low=0.0,
-            high=1.0,
-            low_inclusive=False,
-            high_inclusive=False,
-        )
-        if len(X) < 2:
-            raise ParameterError(f"validation_split needs at least 2 examples; got {len(X)}")
-        train_idx, val_idx = split_indices(y, fraction, loss.kind, rng)
-        validation = (np.asarray(X[val_idx], dtype=dtype), y[val_idx])
-        X, y = X[train_idx], y[train_idx]
-        weights = None if weights is None else weights[train_idx]
-    elif validation_data is not None:
-        validation = _prepare_validation(validation_data, loss, X.shape[1], n_outputs, dtype)
+    if is_batch_source(X, y):
+        for name, value in (
+            ("sample_weight", sample_weight),
+            ("class_weight", class_weight),
+            ("validation_split", validation_split),
+        ):
+            if value is not None:
+                raise ParameterError(
+                    f"{name} needs array data; got a batch source (weight the source's "
+                    "batches, or pass validation_data)"
+                )
+        batches = StreamBatches(X, epochs, loss, dtype)
+        batches.n_features = in_features
+        first = batches.first()
+        n_outputs = batches.n_outputs = _output_width(module, first, dtype)
+        n_features = first.shape[1]
+        X = y = weights = None  # nothing but the current batch is held
+    else:
+        if y is None:
+            raise ParameterError(
+                "y must be given with array features X; got y=None (to train from a stream, "
+                "pass an iterable of (X_batch, y_batch) pairs as X)"
+            )
+        X = check_features(X, "X", in_features)
+        n_outputs = _output_width(module, X, dtype)
+        y = loss.prepare_target(y, n_outputs, dtype)
+        check_lengths(X, y)
+        n_features = X.shape[1]
+        weights = example_weights(y, loss.kind, sample_weight, class_weight, dtype)
+        if validation_split is not None:
+            if validation_data is not None:
+                raise ParameterError("pass validation_data or validation_split, not both")
+            fraction = check_number(
+                "validation_split",
+                validation_split,
+                low=0.0,
+                high=1.0,
+                low_inclusive=False,
+                high_inclusive=False,
+            )
+            if len(X) < 2:
+                raise ParameterError(f"validation_split needs at least 2 examples; got {len(X)}")
+            train_idx, val_idx = split_indices(y, fraction, loss.kind, rng)
+            validation = (np.asarray(X[val_idx], dtype=dtype), y[val_idx])
+            X, y = X[train_idx], y[train_idx]
+            weights = None if weights is None else weights[train_idx]
+        bs = len(X) if batch_size is None else batch_size
+        data = (X, y) if weights is None else (X, y, weights)
+        batches = Batches(data, bs, shuffle, rng, dtypes=(dtype, None, dtype))
+    if validation is None and validation_data is not None:
+        validation = _prepare_validation(validation_data, loss, n_features, n_outputs, dtype)
     if optimizer is None:
         optimizer = SGD(module.parameters(), lr=0.01)
     elif not isinstance(optimizer, Optimizer):
@@ -230,10 +265,6 @@ def fit(
     run.rng = rng
     everyone = rules + extra
     run.callbacks = everyone
-    n = len(X)
-    bs = n if batch_size is None else batch_size
-    data = (X, y) if weights is None else (X, y, weights)
-    batches = Batches(data, bs, shuffle, rng, dtypes=(dtype, None, dtype))
     objective = _Objective(module, loss, weights is not None, alpha, dtype)
     divergence = DivergenceGuard(on_divergence, max_rollbacks, module, optimizer)
     module.train()
@@ -308,14 +339,12 @@ def fit(
                     history.interrupted = interrupt.name
                     run.stop(f"interrupted by {interrupt.name} in epoch {epoch} after batch {b}")
                     break
-                scale = n if weights is None else float(np.sum(weights))
+                scale = batches.n if weights is None else float(np.sum(weights))
                 logs = {"loss": total if loss.sums else total / scale}
                 if validation is not None:
                     Xv, yv = validation
                     out = predict_outputs(module, Xv, dtype=dtype)
-                    logs.update(
-                        {f"val_{k}": v for k, v in evaluate_outputs(out, yv, loss).items()}
-                    )
+                    logs.update({f"val_{k}": v for k, v in evaluate_outputs(out, yv, loss).items()})
                 if lr is not None:
                     logs["lr"] = lr
                 history.append(epoch, logs)

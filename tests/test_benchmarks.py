@@ -1,0 +1,79 @@
+"""benchmarks/run.py end to end on its smallest workload: the JSON written, the table printed."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+RUN = Path(__file__).resolve().parents[1] / "benchmarks" / "run.py"
+WORKED_CONTENDERS = ["gemm", "deltaprop", "numpy", "python", "micrograd", "torch"]
+
+
+@pytest.fixture(scope="module")
+def quick_w2(tmp_path_factory):
+    if not RUN.exists():
+        pytest.skip("benchmarks/ is not part of this installation")
+    out = tmp_path_factory.mktemp("bench") / "w2.json"
+    done = subprocess.run(
+        [sys.executable, str(RUN), "--quick", "--workloads", "W2", "--json", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    return json.loads(out.read_text()), done.stdout
+
+
+def test_the_json_has_every_contender_measured_or_skipped_with_a_reason(quick_w2):
+    report, _ = quick_w2
+    assert report["quick"] is True and report["repeat"] == 1
+    assert {"python", "numpy", "cpus"} <= set(report["machine"])
+    block = report["workloads"]["W2"]
+    assert [r["contender"] for r in block["results"]] == WORKED_CONTENDERS
+    for r in block["results"]:
+        if "median_s" in r:
+            assert r["median_s"] > 0 and len(r["times"]) == 1
+            assert r["peak_mb"] > 0 and r["gflops"] > 0 and r["threads"]
+            assert r["ratio_gemm"] == pytest.approx(r["median_s"] / _median(block, "gemm"))
+            assert r["ratio_deltaprop"] == pytest.approx(
+                r["median_s"] / _median(block, "deltaprop")
+            )
+        else:  # an optional contender that is not installed says so
+            assert r.get("skipped"), r
+
+
+def test_every_implementation_reaches_the_same_error(quick_w2):
+    """The contenders do the same work: 1,000 updates of the worked example, one result."""
+    report, _ = quick_w2
+    errors = {
+        r["contender"]: r["extra"]["final_error"]
+        for r in report["workloads"]["W2"]["results"]
+        if "final_error" in r.get("extra", {})
+    }
+    assert {"deltaprop", "numpy", "python"} <= set(errors)
+    assert max(errors.values()) == pytest.approx(min(errors.values()), rel=1e-9)
+    # fewer updates than the 10,000 of the walk-through: the error is still well above its
+    # published 3.5e-5 yet far below the starting 0.298
+    assert 3.5e-5 < errors["deltaprop"] < 0.298
+
+
+def test_a_markdown_table_is_printed(quick_w2):
+    _, stdout = quick_w2
+    assert "| contender | variant | median s | x deltaprop | x GEMM limit |" in stdout
+    assert "| deltaprop | sgd |" in stdout
+
+
+def test_unknown_workloads_are_refused():
+    done = subprocess.run(
+        [sys.executable, str(RUN), "--workloads", "W9"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2 and "--workloads must name some of" in done.stderr
+
+
+def _median(block, contender):
+    return next(r["median_s"] for r in block["results"] if r["contender"] == contender)
