@@ -16,7 +16,7 @@ from .training import fit as _fit
 from .training.data import check_features, check_lengths
 from .training.predict import evaluate_outputs, predict_outputs
 
-LAYER_TYPES = {"Dense": nn.Dense}
+LAYER_TYPES = {"Dense": nn.Dense, "Standardize": nn.Standardize}
 
 
 class Sequential(nn.Sequential):
@@ -235,7 +235,9 @@ def load(path) -> Sequential:
         raise
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise ModelFileError(f"{str(path)!r}: invalid architecture in the config ({exc})") from exc
-    expected = {name: p for name, p in net.named_parameters()}
+    # Parameters and buffers (a Standardize layer's statistics) alike: name -> current array.
+    expected = {name: p.data for name, p in net.named_parameters()}
+    expected.update(net.named_buffers())
     missing = sorted(set(expected) - set(tensors))
     extra = sorted(set(tensors) - set(expected))
     if missing or extra:
@@ -243,16 +245,16 @@ def load(path) -> Sequential:
             f"{str(path)!r}: tensors do not fit the architecture: "
             f"missing {missing}, unexpected {extra}"
         )
-    for name, p in expected.items():
+    for name, current in expected.items():
         t = tensors[name]
-        if t.shape != p.data.shape or t.dtype != p.data.dtype:
+        if t.shape != current.shape or t.dtype != current.dtype:
             raise ModelFileError(
                 f"{str(path)!r}: tensor {name} is {t.dtype}{list(t.shape)}; the architecture "
-                f"needs {p.data.dtype}{list(p.data.shape)}"
+                f"needs {current.dtype}{list(current.shape)}"
             )
         if not np.all(np.isfinite(t)):
             raise ModelFileError(f"{str(path)!r}: tensor {name} holds NaN or infinite values")
-        p.data = t
+    net.load_state_dict(tensors)
     try:
         net.loss = None if config.get("loss") is None else losses.get(config["loss"])
     except (ValueError, TypeError) as exc:

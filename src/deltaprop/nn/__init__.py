@@ -6,5 +6,15 @@ from .dense import Dense
 from .module import Module
 from .parameter import Parameter
 from .sequential import Sequential
+from .standardize import Standardize
 
-__all__ = ["Activation", "Dense", "Module", "Parameter", "Sequential", "activations", "init"]
+__all__ = [
+    "Activation",
+    "Dense",
+    "Module",
+    "Parameter",
+    "Sequential",
+    "Standardize",
+    "activations",
+    "init",
+]
