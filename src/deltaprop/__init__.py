@@ -15,6 +15,7 @@ from .training import (
     History,
     LossBelow,
     NoImprovement,
+    ProgressBar,
     WallTime,
     fit,
 )
@@ -30,6 +31,7 @@ __all__ = [
     "Module",
     "NoImprovement",
     "Parameter",
+    "ProgressBar",
     "RMSprop",
     "SGD",
     "Sequential",

@@ -4,6 +4,7 @@ from .callbacks import Callback, LambdaCallback
 from .fit import TrainingRun, fit
 from .history import History
 from .predict import evaluate_outputs, predict_outputs
+from .progress import ProgressBar
 from .stopping import AllClassified, LossBelow, NoImprovement, StoppingRule, WallTime
 
 __all__ = [
@@ -13,6 +14,7 @@ __all__ = [
     "LambdaCallback",
     "LossBelow",
     "NoImprovement",
+    "ProgressBar",
     "StoppingRule",
     "TrainingRun",
     "WallTime",

@@ -18,6 +18,7 @@ from .callbacks import Callback
 from .data import check_features, check_lengths
 from .history import History
 from .predict import evaluate_outputs, predict_outputs
+from .progress import ProgressBar
 from .stopping import StoppingRule
 
 
@@ -103,7 +104,8 @@ def fit(
     record_batches : bool, default False
         Keep every batch's loss in ``History.batch_loss``.
     verbose : int, default 0
-        1 prints one line per epoch.
+        1 shows progress (:class:`~deltaprop.training.progress.ProgressBar`: a bar on a
+        terminal with tqdm installed, else one line per epoch); 0 is silent.
 
     Returns
     -------
@@ -121,6 +123,8 @@ def fit(
     rng = as_generator(seed)
     rules = _as_list(stop, "stop", StoppingRule)
     extra = _as_list(callbacks, "callbacks", Callback)
+    if verbose:
+        extra.append(ProgressBar(epochs))
     in_features = (
         getattr(module, "in_features", None) if getattr(module, "is_built", False) else None
     )
@@ -193,9 +197,6 @@ def fit(
                 out = predict_outputs(module, Xv, dtype=dtype)
                 logs.update({f"val_{k}": v for k, v in evaluate_outputs(out, yv, loss).items()})
             history.append(epoch, logs)
-            if verbose:
-                shown = " - ".join(f"{k} {v:.6g}" for k, v in logs.items())
-                print(f"epoch {epoch}/{epochs} - {shown}")
             for cb in everyone:
                 cb.on_epoch_end(run, epoch, logs)
             if run.stop_reason is not None:
