@@ -48,6 +48,7 @@ class Sequential(nn.Sequential):
         self.loss = None
         self.classes_ = None
         self.feature_names = None
+        self.target_name = None
 
     # -- training ---------------------------------------------------------------------------
     def fit(
@@ -191,6 +192,7 @@ class Sequential(nn.Sequential):
             "loss": None if self.loss is None or self.loss.kind is None else self.loss.get_config(),
             "classes": None if self.classes_ is None else self.classes_.tolist(),
             "feature_names": self.feature_names,
+            "target_name": self.target_name,
         }
 
     def save(self, path) -> None:
@@ -262,6 +264,7 @@ def load(path) -> Sequential:
     classes = config.get("classes")
     net.classes_ = None if classes is None else np.asarray(classes)
     net.feature_names = config.get("feature_names")
+    net.target_name = config.get("target_name")
     net.library_version = config.get("library_version", __version__)
     return net
 
