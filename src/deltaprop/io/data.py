@@ -170,22 +170,27 @@ def _column_index(target, header: list, index: dict, where: str) -> int:
     return i % len(header)
 
 
+def _data_rows(path: Path):
+    """Yield ``(line number, fields)`` for every non-blank row after the header."""
+    with open(path, newline="", encoding="utf-8") as fh:
+        reader = csv.reader(fh)
+        next(reader, None)
+        for row in reader:
+            if row:
+                yield reader.line_num, row
+
+
 def _check_rows(path: Path, n_fields: int, where: str) -> int:
     """Count data rows, requiring ``n_fields`` fields in each (blank lines are skipped)."""
     rows = 0
     try:
-        with open(path, newline="", encoding="utf-8") as fh:
-            reader = csv.reader(fh)
-            next(reader, None)
-            for row in reader:
-                if not row:
-                    continue
-                if len(row) != n_fields:
-                    raise DataError(
-                        f"{where} line {reader.line_num}: ragged row with {len(row)} fields; "
-                        f"the header has {n_fields}"
-                    )
-                rows += 1
+        for line, row in _data_rows(path):
+            if len(row) != n_fields:
+                raise DataError(
+                    f"{where} line {line}: ragged row with {len(row)} fields; "
+                    f"the header has {n_fields}"
+                )
+            rows += 1
     except UnicodeDecodeError as exc:
         raise DataError(f"{where} is not UTF-8 text (a CSV file is expected): {exc}") from exc
     except csv.Error as exc:
@@ -197,14 +202,9 @@ def _check_rows(path: Path, n_fields: int, where: str) -> int:
 
 def _diagnose(path: Path, header: list, columns: list, where: str) -> None:
     """Find the first cell of ``columns`` that is not a finite number and raise naming it."""
-    with open(path, newline="", encoding="utf-8") as fh:
-        reader = csv.reader(fh)
-        next(reader, None)
-        for row in reader:
-            if not row:
-                continue
-            for c in columns:
-                _check_cell(row[c], reader.line_num, c, header, where)
+    for line, row in _data_rows(path):
+        for c in columns:
+            _check_cell(row[c], line, c, header, where)
 
 
 def _check_cell(cell: str, line: int, c: int, header: list, where: str) -> float:
@@ -246,15 +246,9 @@ def _labels_or_numbers(raw: np.ndarray, path: Path, header, t: int, where: str) 
 
 def _line_of_row(path: Path, row: int) -> int:
     """The line number of data row ``row`` (0-based, blank lines skipped)."""
-    with open(path, newline="", encoding="utf-8") as fh:
-        reader = csv.reader(fh)
-        next(reader, None)
-        seen = -1
-        for fields in reader:
-            if fields:
-                seen += 1
-                if seen == row:
-                    return reader.line_num
+    for i, (line, _) in enumerate(_data_rows(path)):
+        if i == row:
+            return line
     return -1
 
 
