@@ -67,6 +67,8 @@ class Sequential(nn.Sequential):
         callbacks=None,
         record_batches: bool = False,
         verbose: int = 0,
+        on_divergence: str = "raise",
+        max_rollbacks: int = 3,
     ):
         """Train by backpropagation; see :func:`deltaprop.training.fit` for every argument.
 
@@ -98,6 +100,8 @@ class Sequential(nn.Sequential):
             callbacks=callbacks,
             record_batches=record_batches,
             verbose=verbose,
+            on_divergence=on_divergence,
+            max_rollbacks=max_rollbacks,
         )
 
     def _encode(self, y, fitting: bool):

@@ -54,7 +54,15 @@ class BackwardPlan:
                 op, parents = t._node
                 ins = tuple(slot.get(id(p), -1) if p.requires_grad else -1 for p in parents)
                 buffered = _buffered_leaves(parents, ins)
-                self.nodes.append((op, i, parents, ins, buffered or (None,) * len(parents)))
+                # only the inputs that receive a gradient: (position, slot, tensor, is a leaf)
+                targets = tuple(
+                    (k, j, p, p._node is None)
+                    for k, (j, p) in enumerate(zip(ins, parents))
+                    if j >= 0
+                )
+                self.nodes.append(
+                    (op, i, parents, ins, buffered or (None,) * len(parents), targets)
+                )
 
     def run(self, g: np.ndarray) -> None:
         """Backpropagate ``g = dE/d root``; accumulate into the leaves' ``grad``."""
@@ -65,7 +73,7 @@ class BackwardPlan:
             _accumulate_leaf(tensors[0], g)
             return
         tracing = bool(tracer._tracers)
-        for op, o, parents, ins, buffered in self.nodes:
+        for op, o, parents, ins, buffered, targets in self.nodes:
             g_o = grads[o]
             if g_o is None:
                 continue
@@ -77,15 +85,14 @@ class BackwardPlan:
             )
             grads_in = op.vjp(g_o, out.data, *[p.data for p in parents])
             op.grad_buffers = ()
-            for k, i in enumerate(ins):
+            for k, i, p, leaf in targets:
                 gi = grads_in[k]
-                if i < 0 or gi is None:
+                if gi is None:
                     continue
-                p = parents[k]
                 shape = p.data.shape
                 if gi.shape != shape:
                     gi = unbroadcast(gi, shape, out=dests[k])
-                if p._node is None:
+                if leaf:
                     _accumulate_leaf(p, gi, dests[k])
                 elif grads[i] is None:
                     grads[i] = gi

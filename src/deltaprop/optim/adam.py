@@ -70,21 +70,31 @@ class Adam(Optimizer):
 
     def update(self, w, g, state):
         if self.weight_decay:
-            g = g + self.weight_decay * w
+            d = self.scratch(w, 2)
+            np.multiply(w, self.weight_decay, out=d)
+            d += g
+            g = d  # g + lambda w
         self._adam_step(w, g, state)
 
     def _adam_step(self, w, g, state):
+        # Every temporary lives in a buffer reused across steps: no allocation per step.
         m, v = state["m"], state["v"]
+        a, b = self.scratch(w, 0), self.scratch(w, 1)
         m *= self.beta_1
-        m += (1.0 - self.beta_1) * g
+        np.multiply(g, 1.0 - self.beta_1, out=a)
+        m += a
         v *= self.beta_2
-        v += (1.0 - self.beta_2) * (g * g)
+        np.multiply(g, g, out=a)
+        a *= 1.0 - self.beta_2
+        v += a
         t = self.steps
-        correction_1 = 1.0 - self.beta_1**t
-        denom = np.sqrt(v)
-        denom /= math.sqrt(1.0 - self.beta_2**t)
-        denom += self.eps
-        w -= (self.lr / correction_1) * (m / denom)
+        # denom = sqrt(v_hat) + eps = sqrt(v) / sqrt(1 - beta_2^t) + eps
+        np.sqrt(v, out=b)
+        b *= 1.0 / math.sqrt(1.0 - self.beta_2**t)
+        b += self.eps
+        np.divide(m, b, out=a)
+        a *= self.lr / (1.0 - self.beta_1**t)
+        w -= a
 
     def get_config(self) -> dict:
         return {

@@ -114,6 +114,21 @@ class Optimizer:
         self.steps = int(state.get("steps", 0))
         self.lr = float(state.get("lr", self.lr))
 
+    def reset_state(self) -> None:
+        """Forget the state and the step count: the next step starts as the first did."""
+        self.state = None
+        self._flat_state = None
+        self.steps = 0
+
+    def state_arrays(self) -> list[np.ndarray]:
+        """The arrays that hold the state, to copy and restore in place: one flat array per
+        state name when the parameters are packed; none before the first step."""
+        if self.state is None:
+            return []
+        if self._flat_state is not None:
+            return list(self._flat_state.values())
+        return [a for s in self.state for a in s.values()]
+
     # -- stepping -----------------------------------------------------------------------------
     def zero_grad(self) -> None:
         """Forget every parameter's gradient (set it to None) before the next backward."""

@@ -77,26 +77,38 @@ class RMSprop(Optimizer):
         return names
 
     def update(self, w, g, state):
+        # Every temporary lives in a buffer reused across steps: no allocation per step.
+        a, d = self.scratch(w, 0), self.scratch(w, 1)
         if self.weight_decay:
-            g = g + self.weight_decay * w
+            e = self.scratch(w, 2)
+            np.multiply(w, self.weight_decay, out=e)
+            e += g
+            g = e  # g + lambda w
         v = state["v"]
         v *= self.rho
-        v += (1.0 - self.rho) * (g * g)
+        np.multiply(g, g, out=a)
+        a *= 1.0 - self.rho
+        v += a
         if self.centered:
-            a = state["a"]
-            a *= self.rho
-            a += (1.0 - self.rho) * g
-            denom = np.sqrt(v - a * a)
+            c = state["a"]
+            c *= self.rho
+            np.multiply(g, 1.0 - self.rho, out=a)
+            c += a
+            np.multiply(c, c, out=a)
+            np.subtract(v, a, out=d)
+            np.sqrt(d, out=d)  # sqrt(v - a^2)
         else:
-            denom = np.sqrt(v)
-        denom += self.eps
+            np.sqrt(v, out=d)
+        d += self.eps
+        np.divide(g, d, out=a)  # g / denom
         if self.momentum:
             b = state["b"]
             b *= self.momentum
-            b += g / denom
-            w -= self.lr * b
+            b += a
+            np.multiply(b, self.lr, out=a)
         else:
-            w -= self.lr * (g / denom)
+            a *= self.lr
+        w -= a
 
     def get_config(self) -> dict:
         return {

@@ -11,12 +11,14 @@ from .. import losses
 from .._checks import as_generator, check_number
 from ..engine import no_grad, tracer
 from ..engine.replay import Replay
-from ..errors import ConvergenceWarning, ParameterTypeError, TrainingDiverged
+from ..errors import ConvergenceWarning, ParameterTypeError
 from ..optim import SGD, Optimizer
 from .batching import Batches
 from .callbacks import Callback
 from .data import check_features, check_lengths
+from .divergence import DivergenceGuard
 from .history import History
+from .interrupt import InterruptGuard
 from .predict import evaluate_outputs, predict_outputs
 from .progress import ProgressBar
 from .stopping import StoppingRule
@@ -67,6 +69,8 @@ def fit(
     callbacks=None,
     record_batches: bool = False,
     verbose: int = 0,
+    on_divergence: str = "raise",
+    max_rollbacks: int = 3,
 ) -> History:
     """Train ``module`` on (X, y) by backpropagation and gradient descent.
 
@@ -106,15 +110,26 @@ def fit(
     verbose : int, default 0
         1 shows progress (:class:`~deltaprop.training.progress.ProgressBar`: a bar on a
         terminal with tqdm installed, else one line per epoch); 0 is silent.
+    on_divergence : {"raise", "rollback"}, default "raise"
+        When a batch's loss or (checked after each epoch) a parameter becomes infinite or NaN:
+        "raise" stops with :class:`~deltaprop.errors.TrainingDiverged`; "rollback" returns to
+        the weights and optimizer state of the start of the epoch, halves the learning rate and
+        runs the epoch again, at most ``max_rollbacks`` times (then raises). See
+        :mod:`deltaprop.training.divergence`.
+    max_rollbacks : int, default 3
 
     Returns
     -------
     History
+        ``stop_reason`` says why training ended; ``interrupted`` names the signal
+        ("SIGINT", "SIGTERM") when SIGINT or SIGTERM stopped it after the current batch
+        (see :mod:`deltaprop.training.interrupt`); ``rollbacks`` counts rollbacks.
 
     Raises
     ------
     TrainingDiverged
-        When a batch's loss is infinite or NaN; it names the epoch and batch.
+        When training diverged (see ``on_divergence``); it names the epoch and batch, and the
+        network keeps the weights of the start of that epoch.
     """
     loss = losses.get(loss)
     epochs = check_number("epochs", epochs, low=1, integer=True)
@@ -151,6 +166,7 @@ def fit(
     n = len(X)
     bs = n if batch_size is None else batch_size
     batches = Batches((X, y), bs, shuffle, rng, dtypes=(dtype, None))
+    divergence = DivergenceGuard(on_divergence, max_rollbacks, module, optimizer)
     module.train()
     for cb in everyone:
         cb.on_train_begin(run)
@@ -158,49 +174,69 @@ def fit(
     # A static network's step is recorded once and replayed (same ops, no graph rebuilding).
     replayable = getattr(module, "replayable", False) and not isinstance(loss, losses.Custom)
     replay = None
+    interrupt = InterruptGuard()
     try:
-        for epoch in range(1, epochs + 1):
-            run.epoch = epoch
-            for cb in everyone:
-                cb.on_epoch_begin(run, epoch)
-            total = 0.0
-            for b, (xb, yb) in batches.epoch():
-                optimizer.zero_grad()
-                if replay is not None and replay.is_valid():
-                    value = float(replay.step(xb, yb))
-                elif replayable and not tracer.active():
-                    replay, error = Replay.record(lambda x, t: loss(module(x), t), xb, yb)
-                    value = float(error.data)
-                else:
-                    error = loss(module(xb), yb)
-                    error.backward()
-                    value = float(error.data)
-                if not math.isfinite(value):
-                    raise TrainingDiverged(
-                        f"the loss became {value} at epoch {epoch}, batch {b}; the last finite "
-                        f"batch loss was {last_finite}. Try a smaller learning rate "
-                        f"(lr={getattr(optimizer, 'lr', '?')}) or standardise the features.",
-                        epoch=epoch,
-                        batch=b,
-                        last_finite_loss=last_finite,
+        # Non-finite values are caught and reported by the divergence policy; NumPy's own
+        # overflow warnings on the way there would only be noise.
+        with interrupt, np.errstate(over="ignore", invalid="ignore"):
+            epoch = 1
+            while epoch <= epochs:
+                run.epoch = epoch
+                for cb in everyone:
+                    cb.on_epoch_begin(run, epoch)
+                divergence.epoch_begins()
+                total = 0.0
+                retry = False
+                for b, (xb, yb) in batches.epoch():
+                    optimizer.zero_grad()
+                    if replay is not None and replay.is_valid():
+                        value = float(replay.step(xb, yb))
+                    elif replayable and not tracer.active():
+                        replay, error = Replay.record(lambda x, t: loss(module(x), t), xb, yb)
+                        value = float(error.data)
+                    else:
+                        error = loss(module(xb), yb)
+                        error.backward()
+                        value = float(error.data)
+                    if not math.isfinite(value):
+                        retry = divergence.diverged(
+                            f"the loss became {value}", epoch, b, last_finite
+                        )
+                        break
+                    optimizer.step()
+                    last_finite = value
+                    total += value if loss.sums else value * len(xb)
+                    if record_batches:
+                        history.batch_loss.append(value)
+                    for cb in extra:
+                        cb.on_batch_end(run, b, value)
+                    if interrupt.received is not None:
+                        break
+                if not retry and interrupt.received is None:
+                    if not divergence.parameters_finite():
+                        retry = divergence.diverged(
+                            "a parameter became infinite or NaN", epoch, b, last_finite
+                        )
+                if retry:
+                    history.rollbacks = divergence.rollbacks
+                    continue  # the same epoch again, from its first weights
+                if interrupt.received is not None:
+                    history.interrupted = interrupt.name
+                    run.stop(f"interrupted by {interrupt.name} in epoch {epoch} after batch {b}")
+                    break
+                logs = {"loss": total if loss.sums else total / n}
+                if validation is not None:
+                    Xv, yv = validation
+                    out = predict_outputs(module, Xv, dtype=dtype)
+                    logs.update(
+                        {f"val_{k}": v for k, v in evaluate_outputs(out, yv, loss).items()}
                     )
-                optimizer.step()
-                last_finite = value
-                total += value if loss.sums else value * len(xb)
-                if record_batches:
-                    history.batch_loss.append(value)
-                for cb in extra:
-                    cb.on_batch_end(run, b, value)
-            logs = {"loss": total if loss.sums else total / n}
-            if validation is not None:
-                Xv, yv = validation
-                out = predict_outputs(module, Xv, dtype=dtype)
-                logs.update({f"val_{k}": v for k, v in evaluate_outputs(out, yv, loss).items()})
-            history.append(epoch, logs)
-            for cb in everyone:
-                cb.on_epoch_end(run, epoch, logs)
-            if run.stop_reason is not None:
-                break
+                history.append(epoch, logs)
+                for cb in everyone:
+                    cb.on_epoch_end(run, epoch, logs)
+                if run.stop_reason is not None:
+                    break
+                epoch += 1
         if run.stop_reason is None:
             run.stop_reason = f"reached epochs={epochs}"
             if rules:

@@ -21,6 +21,8 @@ class History:
         self.epochs: list[int] = []
         self.batch_loss: list[float] = []
         self.stop_reason: str | None = None
+        self.interrupted: str | None = None  # "SIGINT" or "SIGTERM" when a signal stopped it
+        self.rollbacks = 0  # times on_divergence="rollback" went back and halved the lr
 
     def append(self, epoch: int, logs: dict) -> None:
         self.epochs.append(epoch)
