@@ -238,3 +238,26 @@ def test_a_real_subprocess_trains_and_predicts(iris, tmp_path):
         timeout=120,
     )
     assert bad.returncode == 2 and "does not exist" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_sigint_during_train_saves_the_model_and_exits_130(iris, tmp_path, monkeypatch, capsys):
+    import signal
+
+    from deltaprop.cli import train
+    from deltaprop.training import Callback
+
+    class CtrlCAtEpoch2(Callback):  # stands in for the progress display
+        def __init__(self, *args, **kwargs):
+            pass
+
+        def on_epoch_end(self, run, epoch, logs):
+            if epoch == 2:
+                signal.raise_signal(signal.SIGINT)
+
+    monkeypatch.setattr(train, "ProgressBar", CtrlCAtEpoch2)
+    model = tmp_path / "i.dpm"
+    args = ["train", str(iris), "--target", "species", "--epochs", "50"]
+    assert main([*args, "--out", str(model), "--json"]) == 130
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["interrupted"] == "SIGINT" and summary["epochs"] < 50
+    assert dp.load(model).predict(np.ones((1, 4), dtype=np.float32)).shape == (1,)

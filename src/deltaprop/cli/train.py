@@ -10,6 +10,7 @@ turns it off), so the saved model takes raw features.
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 import time
 
@@ -21,6 +22,7 @@ from ..io.data import read_data
 from ..network import Sequential
 from ..nn import Dense, Standardize, activations
 from ..training import ProgressBar
+from ..training.interrupt import EXIT_STATUS
 from ._common import emit_json, note, positive_float, positive_int
 
 MAX_AUTO_CLASSES = 20
@@ -193,6 +195,12 @@ def run(args) -> int:
     net.feature_names = table.feature_names or None
     net.target_name = table.target_name
     net.save(args.out)
+    # A SIGINT/SIGTERM stopped fit cleanly after a batch: the model is saved as it stood; the
+    # exit status is the shell's 128 + signal number.
+    status = 0
+    if history.interrupted:
+        status = EXIT_STATUS[getattr(signal, history.interrupted)]
+        note(f"interrupted by {history.interrupted}; saved the model as it stood to {args.out}")
 
     final = {k: float(v[-1]) for k, v in history.history.items()}
     summary = {
@@ -204,6 +212,7 @@ def run(args) -> int:
         "n_train": int(len(train_rows)),
         "n_validation": int(len(val_rows)),
         "classes": None if classes is None else classes.tolist(),
+        "interrupted": history.interrupted,
         "final": final,
     }
     if args.json:
@@ -211,7 +220,7 @@ def run(args) -> int:
     elif not args.quiet:
         shown = ", ".join(f"{k} {v:.6g}" for k, v in final.items())
         print(f"trained {len(history)} epochs in {seconds:.2f} s: {shown}; saved {args.out}")
-    return 0
+    return status
 
 
 def _split(n: int, fraction: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
