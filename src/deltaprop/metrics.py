@@ -195,3 +195,16 @@ def log_loss(y_true, y_prob, *, labels=None, eps=None) -> float:
         eps = np.finfo(given if given.kind == "f" else np.float64).eps
     picked = np.clip(p[np.arange(len(t)), index], eps, 1 - eps)
     return float(-np.mean(np.log(picked)))
+
+
+def confusion_matrix(y_true, y_pred, n_classes: int | None = None) -> np.ndarray:
+    """Counts C[i, j] of examples of class i predicted as class j (labels 0..K-1).
+
+    >>> confusion_matrix([0, 1, 2, 2], [0, 1, 1, 2]).tolist()
+    [[1, 0, 0], [0, 1, 0], [0, 1, 1]]
+    """
+    t = np.asarray(y_true, dtype=np.int64).ravel()
+    p = np.asarray(y_pred, dtype=np.int64).ravel()
+    k = n_classes if n_classes is not None else int(max(t.max(initial=-1), p.max(initial=-1))) + 1
+    # One bincount over the flattened (true, predicted) pairs: no Python loop over examples.
+    return np.bincount(t * k + p, minlength=k * k).reshape(k, k)

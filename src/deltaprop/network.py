@@ -20,7 +20,7 @@ from .training.data import check_features, check_lengths
 from .training.predict import evaluate_outputs, predict_outputs
 from .training.source import is_batch_source
 
-LAYER_TYPES = {"Dense": nn.Dense, "Dropout": nn.Dropout}
+LAYER_TYPES = {"Dense": nn.Dense, "Dropout": nn.Dropout, "Standardize": nn.Standardize}
 
 
 class Sequential(nn.Sequential):
@@ -52,6 +52,7 @@ class Sequential(nn.Sequential):
         self.loss = None
         self.classes_ = None
         self.feature_names = None
+        self.target_name = None
 
     # -- training ---------------------------------------------------------------------------
     def fit(
@@ -249,6 +250,7 @@ class Sequential(nn.Sequential):
             "loss": None if self.loss is None or self.loss.kind is None else self.loss.get_config(),
             "classes": None if self.classes_ is None else self.classes_.tolist(),
             "feature_names": self.feature_names,
+            "target_name": self.target_name,
         }
 
     def save(self, path) -> None:
@@ -293,7 +295,9 @@ def load(path) -> Sequential:
         raise
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise ModelFileError(f"{str(path)!r}: invalid architecture in the config ({exc})") from exc
-    expected = {name: p for name, p in net.named_parameters()}
+    # Parameters and buffers (a Standardize layer's statistics) alike: name -> current array.
+    expected = {name: p.data for name, p in net.named_parameters()}
+    expected.update(net.named_buffers())
     missing = sorted(set(expected) - set(tensors))
     extra = sorted(set(tensors) - set(expected))
     if missing or extra:
@@ -301,16 +305,16 @@ def load(path) -> Sequential:
             f"{str(path)!r}: tensors do not fit the architecture: "
             f"missing {missing}, unexpected {extra}"
         )
-    for name, p in expected.items():
+    for name, current in expected.items():
         t = tensors[name]
-        if t.shape != p.data.shape or t.dtype != p.data.dtype:
+        if t.shape != current.shape or t.dtype != current.dtype:
             raise ModelFileError(
                 f"{str(path)!r}: tensor {name} is {t.dtype}{list(t.shape)}; the architecture "
-                f"needs {p.data.dtype}{list(p.data.shape)}"
+                f"needs {current.dtype}{list(current.shape)}"
             )
         if not np.all(np.isfinite(t)):
             raise ModelFileError(f"{str(path)!r}: tensor {name} holds NaN or infinite values")
-        p.data = t
+    net.load_state_dict(tensors)
     try:
         net.loss = None if config.get("loss") is None else losses.get(config["loss"])
     except (ValueError, TypeError) as exc:
@@ -318,6 +322,7 @@ def load(path) -> Sequential:
     classes = config.get("classes")
     net.classes_ = None if classes is None else np.asarray(classes)
     net.feature_names = config.get("feature_names")
+    net.target_name = config.get("target_name")
     net.library_version = config.get("library_version", __version__)
     return net
 

@@ -14,13 +14,24 @@ import sys
 
 from .. import errors
 from .._version import __version__
-from . import demo, explain, gradcheck
+from . import datasets, demo, evaluate, explain, gradcheck, predict, train
 
-SUBCOMMANDS = [demo, explain, gradcheck]
+SUBCOMMANDS = [demo, train, predict, evaluate, explain, gradcheck, datasets]
+
+
+class UsageError(Exception):
+    """A bad command line; main() prints it on one line and returns 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    # argparse would print the usage block and exit; a one-line message suits scripts and
+    # lets main() return the exit code instead of raising SystemExit.
+    def error(self, message):
+        raise UsageError(f"{self.prog}: {message}")
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="deltaprop",
         description="Train neural networks by backpropagation, and see every number.",
     )
@@ -34,7 +45,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv=None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except UsageError as exc:
+        print(f"deltaprop: usage error: {exc} (see --help)", file=sys.stderr)
+        return 2
     if getattr(args, "handler", None) is None:
         parser.print_help()
         return 2

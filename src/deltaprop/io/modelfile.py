@@ -115,8 +115,29 @@ def read_model_file(path, kind: str = FORMAT) -> tuple[dict, dict]:
     return config, tensors
 
 
-def _read_array(zf: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path, limit: int | None = None):
-    """Read one .npy member after checking its header against the bytes actually present."""
+def read_npy_member(
+    zf: zipfile.ZipFile,
+    info: zipfile.ZipInfo,
+    path: Path,
+    limit: int | None = None,
+    *,
+    kinds: str = _ALLOWED_KINDS,
+    error: type[Exception] = ModelFileError,
+):
+    """Read one .npy member after checking its header against the bytes actually present.
+
+    ``kinds`` are the dtype kinds accepted (numbers by default; "U" adds text, never
+    objects); ``error`` is the exception class raised for anything wrong.
+    """
+    try:
+        return _read_array(zf, info, path, limit, kinds)
+    except ModelFileError as exc:
+        if error is ModelFileError:
+            raise
+        raise error(str(exc)) from exc
+
+
+def _read_array(zf, info, path: Path, limit: int | None = None, kinds: str = _ALLOWED_KINDS):
     where = f"{str(path)!r} entry {info.filename!r}"
     if limit is not None and info.file_size > limit:
         raise ModelFileError(f"{where} is {info.file_size} bytes; at most {limit} allowed")
@@ -129,8 +150,9 @@ def _read_array(zf: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path, limit: i
                 shape, fortran, dtype = np.lib.format.read_array_header_2_0(fh)
             else:
                 raise ModelFileError(f"{where} has an unsupported .npy version {version}")
-            if dtype.kind not in _ALLOWED_KINDS or dtype.hasobject:
-                raise ModelFileError(f"{where} has dtype {dtype}; only numbers are allowed")
+            if dtype.kind not in kinds or dtype.hasobject:
+                allowed = "numbers and text" if "U" in kinds else "numbers"
+                raise ModelFileError(f"{where} has dtype {dtype}; only {allowed} are allowed")
             count = int(np.prod(shape, dtype=np.int64)) if shape else 1
             header_end = fh.tell()
             expected = count * dtype.itemsize

@@ -7,6 +7,7 @@ from .dropout import Dropout
 from .module import Module
 from .parameter import Parameter
 from .sequential import Sequential
+from .standardize import Standardize
 
 __all__ = [
     "Activation",
@@ -15,6 +16,7 @@ __all__ = [
     "Module",
     "Parameter",
     "Sequential",
+    "Standardize",
     "activations",
     "init",
 ]

@@ -22,6 +22,9 @@ class Module:
     """
 
     training: bool = True
+    #: Names of attributes holding non-trainable state (arrays such as a standardiser's mean):
+    #: saved by ``state_dict`` beside the parameters, never seen by an optimizer.
+    buffer_names: tuple[str, ...] = ()
     #: True when ``forward`` runs the same ops on every call, whatever the data (no random
     #: draws, no data-dependent branches): training may then record one step and replay it.
     replayable: bool = False
@@ -65,6 +68,15 @@ class Module:
                 yield prefix + name, value
         for name, child in self.named_children():
             yield from child._walk_parameters(f"{prefix}{name}.")
+
+    def named_buffers(self, prefix: str = "") -> Iterator[tuple[str, np.ndarray]]:
+        """Yield ``(dotted name, array)`` for every set buffer (see ``buffer_names``)."""
+        for name in self.buffer_names:
+            value = getattr(self, name, None)
+            if value is not None:
+                yield prefix + name, value
+        for name, child in self.named_children():
+            yield from child.named_buffers(f"{prefix}{name}.")
 
     def parameters(self) -> list[Parameter]:
         """Every parameter, each once (see :meth:`named_parameters`)."""
@@ -115,20 +127,26 @@ class Module:
 
     # -- state ------------------------------------------------------------------------------
     def state_dict(self) -> dict[str, np.ndarray]:
-        """A copy of every built parameter's values, by dotted name."""
-        return {name: p.data.copy() for name, p in self.named_parameters() if p.is_built}
+        """A copy of every built parameter's values and every buffer, by dotted name."""
+        state = {name: p.data.copy() for name, p in self.named_parameters() if p.is_built}
+        state.update((name, b.copy()) for name, b in self.named_buffers())
+        return state
 
     def load_state_dict(self, state: dict, strict: bool = True) -> None:
         """Copy values in by name; shapes must match. ``strict``: no missing or extra names."""
         own = dict(self.named_parameters())
+        buffers = dict(self.named_buffers())
         if strict:
-            missing = sorted(set(own) - set(state))
-            extra = sorted(set(state) - set(own))
+            missing = sorted((set(own) | set(buffers)) - set(state))
+            extra = sorted(set(state) - set(own) - set(buffers))
             if missing or extra:
                 raise ParameterError(
                     f"state does not fit this network: missing {missing}, unexpected {extra}"
                 )
         for name, values in state.items():
+            if name in buffers:
+                self._set_buffer(name, values, buffers[name])
+                continue
             if name not in own:
                 continue
             p = own[name]
@@ -138,6 +156,18 @@ class Module:
                     f"state for {name} has shape {values.shape}; the network expects {p.data.shape}"
                 )
             p.data = values
+
+    def _set_buffer(self, name: str, values, current: np.ndarray) -> None:
+        values = np.asarray(values)
+        if values.shape != current.shape:
+            raise ShapeError(
+                f"state for {name} has shape {values.shape}; the network expects {current.shape}"
+            )
+        owner = self
+        *path, attr = name.split(".")
+        for part in path:
+            owner = owner[int(part)] if part.isdigit() else getattr(owner, part)
+        setattr(owner, attr, values.astype(current.dtype, copy=True))
 
     def __repr__(self) -> str:
         children = list(self.named_children())

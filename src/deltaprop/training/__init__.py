@@ -6,6 +6,7 @@ from .history import History
 from .loggers import CSVLogger, JSONLinesLogger
 from .plateau import ReduceLROnPlateau
 from .predict import evaluate_outputs, predict_outputs
+from .progress import ProgressBar
 from .source import BatchSource
 from .stopping import (
     AllClassified,
@@ -28,6 +29,7 @@ __all__ = [
     "LambdaCallback",
     "LossBelow",
     "NoImprovement",
+    "ProgressBar",
     "ReduceLROnPlateau",
     "StoppingRule",
     "TrainingRun",

@@ -22,6 +22,7 @@ from .divergence import DivergenceGuard
 from .history import History
 from .interrupt import InterruptGuard
 from .predict import evaluate_outputs, predict_outputs
+from .progress import ProgressBar
 from .resume import capture_state, restore_state
 from .source import StreamBatches, is_batch_source
 from .split import split_indices
@@ -135,7 +136,8 @@ def fit(
     record_batches : bool, default False
         Keep every batch's loss in ``History.batch_loss``.
     verbose : int, default 0
-        1 prints one line per epoch.
+        1 shows progress (:class:`~deltaprop.training.progress.ProgressBar`: a bar on a
+        terminal with tqdm installed, else one line per epoch); 0 is silent.
     on_divergence : {"raise", "rollback"}, default "raise"
         When a batch's loss or (checked after each epoch) a parameter becomes infinite or NaN:
         "raise" stops with :class:`~deltaprop.errors.TrainingDiverged`; "rollback" returns to
@@ -195,6 +197,8 @@ def fit(
         raise ParameterTypeError(f"schedule must be a Schedule such as StepDecay; got {schedule!r}")
     rules = _as_list(stop, "stop", StoppingRule)
     extra = _as_list(callbacks, "callbacks", Callback)
+    if verbose:
+        extra.append(ProgressBar(epochs))
     in_features = (
         getattr(module, "in_features", None) if getattr(module, "is_built", False) else None
     )
@@ -348,9 +352,6 @@ def fit(
                 if lr is not None:
                     logs["lr"] = lr
                 history.append(epoch, logs)
-                if verbose:
-                    shown = " - ".join(f"{k} {v:.6g}" for k, v in logs.items())
-                    print(f"epoch {epoch}/{epochs} - {shown}")
                 for cb in everyone:
                     cb.on_epoch_end(run, epoch, logs)
                 if run.stop_reason is not None:

@@ -1,0 +1,240 @@
+"""``deltaprop train``: fit a network to a data file and save it as a model file.
+
+The task comes from the target column unless ``--task`` says: class labels (strings, or
+whole numbers with at most ``MAX_AUTO_CLASSES`` distinct values) make a classifier, other
+numbers a regression. The features are standardised by a first
+:class:`~deltaprop.nn.Standardize` layer fitted on the training split (``--no-standardize``
+turns it off), so the saved model takes raw features.
+"""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import time
+
+import numpy as np
+
+from .. import losses, optim
+from ..errors import DataError, ParameterError
+from ..io.data import read_data
+from ..network import Sequential
+from ..nn import Dense, Standardize, activations
+from ..training import ProgressBar
+from ..training.interrupt import EXIT_STATUS
+from ._common import emit_json, note, positive_float, positive_int
+
+MAX_AUTO_CLASSES = 20
+OPTIMIZERS = {"sgd": optim.SGD, "adam": optim.Adam, "rmsprop": optim.RMSprop, "adamw": optim.AdamW}
+DEFAULT_LR = {"sgd": 0.01, "adam": 0.001, "rmsprop": 0.001, "adamw": 0.001}
+LOSS_TASK = {
+    "cross_entropy": "classification",
+    "binary_cross_entropy": "classification",
+    "squared_error": "regression",
+}
+
+
+def add_parser(sub) -> None:
+    p = sub.add_parser(
+        "train",
+        help="train a network on a CSV, .npz or .npy file and save the model",
+        description="Train a multilayer network by backpropagation and save it (atomically).",
+    )
+    p.add_argument("data", help="CSV with a header row, .npz (arrays X and y) or .npy")
+    p.add_argument("--target", help="target column: a name, or an index (required except for .npz)")
+    p.add_argument(
+        "--task",
+        choices=("auto", "classification", "regression"),
+        default="auto",
+        help="auto (default): labels or few whole numbers -> classification, else regression",
+    )
+    p.add_argument(
+        "--hidden",
+        type=_hidden_sizes,
+        default=[64],
+        help="hidden layer sizes, comma-separated (default 64; 'none' for no hidden layer)",
+    )
+    p.add_argument(
+        "--activation",
+        default="relu",
+        choices=activations.NAMES,
+        help="activation of the hidden layers (default relu)",
+    )
+    p.add_argument(
+        "--loss",
+        default="auto",
+        choices=("auto", *losses.NAMES),
+        help="auto (default): cross_entropy for classification, squared_error for regression",
+    )
+    p.add_argument("--optimizer", default="adam", choices=tuple(OPTIMIZERS))
+    p.add_argument(
+        "--lr", type=positive_float, help="learning rate (default 0.01 for sgd, else 0.001)"
+    )
+    p.add_argument("--epochs", type=positive_int, default=20, help="default 20")
+    p.add_argument("--batch-size", type=positive_int, default=32, help="default 32")
+    p.add_argument(
+        "--validation-split",
+        type=_fraction,
+        default=0.0,
+        help="fraction of rows held out for validation metrics (default 0)",
+    )
+    p.add_argument("--seed", type=int, default=0, help="seed of weights, split and shuffling")
+    p.add_argument(
+        "--no-standardize",
+        dest="standardize",
+        action="store_false",
+        help="do not standardise the features (they are by default)",
+    )
+    p.add_argument("--out", required=True, metavar="MODEL", help="model file to write")
+    p.add_argument("--quiet", action="store_true", help="no progress or status output")
+    p.add_argument("--json", action="store_true", help="print a JSON summary on stdout")
+    p.set_defaults(handler=run)
+
+
+def _hidden_sizes(text: str) -> list[int]:
+    if text.strip().lower() in ("", "none", "0"):
+        return []
+    return [positive_int(part.strip()) for part in text.split(",")]
+
+
+def _fraction(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not 0.0 <= value < 1.0:
+        raise argparse.ArgumentTypeError(f"must be a number in [0, 1); got {text!r}")
+    return value
+
+
+def infer_task(y: np.ndarray) -> str:
+    """classification for labels or whole numbers with few distinct values, else regression.
+
+    >>> infer_task(np.array(["cat", "dog"])), infer_task(np.array([0, 2, 1]))
+    ('classification', 'classification')
+    >>> infer_task(np.array([0.5, 1.25]))
+    'regression'
+    """
+    if y.dtype.kind in "biu" and len(np.unique(y)) <= MAX_AUTO_CLASSES:
+        return "classification"
+    return "classification" if y.dtype.kind in "US" else "regression"
+
+
+def run(args) -> int:
+    table = read_data(args.data, target=args.target)
+    where = repr(table.path)
+    if table.y is None:
+        raise DataError(
+            f"{where} has no target: give --target COLUMN (or an .npz file with arrays X and y)"
+        )
+    task = args.task if args.task != "auto" else None
+    loss_name = None if args.loss == "auto" else args.loss
+    if loss_name is not None and task is not None and LOSS_TASK[loss_name] != task:
+        raise ParameterError(f"--loss {loss_name} does not fit --task {task}")
+    task = task or (LOSS_TASK[loss_name] if loss_name else infer_task(table.y))
+
+    classes = None
+    if task == "classification":
+        classes, y = np.unique(table.y, return_inverse=True)
+        if len(classes) < 2:
+            raise DataError(
+                f"the target {table.target_name or 'y'!r} of {where} has a single class "
+                f"{classes.tolist()}; a classifier needs at least 2 (or use --task regression)"
+            )
+        loss_name = loss_name or "cross_entropy"
+        if loss_name == "binary_cross_entropy" and len(classes) != 2:
+            raise DataError(
+                f"--loss binary_cross_entropy needs exactly 2 classes; the target of {where} "
+                f"has {len(classes)}"
+            )
+        out_units = 1 if loss_name == "binary_cross_entropy" else len(classes)
+        out_activation = "logistic" if out_units == 1 else "softmax"
+    else:
+        if table.y.dtype.kind not in "biuf":
+            raise DataError(
+                f"regression needs a numeric target; the target of {where} holds labels "
+                f"such as {table.y[0]!r} (use --task classification)"
+            )
+        y = table.y.astype(np.float32)
+        loss_name = loss_name or "squared_error"
+        out_units, out_activation = 1, None
+
+    train_rows, val_rows = _split(len(table.X), args.validation_split, args.seed)
+    X_train = table.X[train_rows]
+    layers = [Standardize().fit(X_train)] if args.standardize else []
+    init = "he_uniform" if args.activation in ("relu", "leaky_relu") else "glorot_uniform"
+    layers += [Dense(units, args.activation, init=init) for units in args.hidden]
+    layers.append(Dense(out_units, out_activation))
+    net = Sequential(layers, seed=args.seed)
+    net.build(table.X.shape[1])
+    lr = args.lr if args.lr is not None else DEFAULT_LR[args.optimizer]
+    optimizer = OPTIMIZERS[args.optimizer](net.parameters(), lr=lr)
+    show = not (args.quiet or args.json)
+    note(
+        f"training a {task} network {_shape(table.X.shape[1], args.hidden, out_units)} on "
+        f"{len(train_rows)} rows ({len(val_rows)} held out), loss {loss_name}, "
+        f"{args.optimizer} lr={lr:g}",
+        quiet=not show,
+    )
+    validation = None if len(val_rows) == 0 else (table.X[val_rows], y[val_rows])
+    start = time.perf_counter()
+    history = net.fit(
+        X_train,
+        y[train_rows],
+        loss=loss_name,
+        optimizer=optimizer,
+        epochs=args.epochs,
+        batch_size=args.batch_size,
+        seed=args.seed,
+        validation_data=validation,
+        callbacks=[ProgressBar(args.epochs, stream=sys.stderr)] if not args.quiet else None,
+    )
+    seconds = time.perf_counter() - start
+    net.classes_ = classes
+    net.feature_names = table.feature_names or None
+    net.target_name = table.target_name
+    net.save(args.out)
+    # A SIGINT/SIGTERM stopped fit cleanly after a batch: the model is saved as it stood; the
+    # exit status is the shell's 128 + signal number.
+    status = 0
+    if history.interrupted:
+        status = EXIT_STATUS[getattr(signal, history.interrupted)]
+        note(f"interrupted by {history.interrupted}; saved the model as it stood to {args.out}")
+
+    final = {k: float(v[-1]) for k, v in history.history.items()}
+    summary = {
+        "model": str(args.out),
+        "task": task,
+        "loss_function": loss_name,
+        "epochs": len(history),
+        "seconds": round(seconds, 4),
+        "n_train": int(len(train_rows)),
+        "n_validation": int(len(val_rows)),
+        "classes": None if classes is None else classes.tolist(),
+        "interrupted": history.interrupted,
+        "final": final,
+    }
+    if args.json:
+        emit_json(summary)
+    elif not args.quiet:
+        shown = ", ".join(f"{k} {v:.6g}" for k, v in final.items())
+        print(f"trained {len(history)} epochs in {seconds:.2f} s: {shown}; saved {args.out}")
+    return status
+
+
+def _split(n: int, fraction: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Shuffled row indices for training and validation (validation may be empty)."""
+    order = np.random.default_rng(seed).permutation(n)
+    n_val = int(round(n * fraction))
+    if fraction > 0 and n_val == 0:
+        n_val = 1
+    if n - n_val < 1:
+        raise DataError(
+            f"--validation-split {fraction} leaves no rows for training out of {n} rows"
+        )
+    return np.sort(order[n_val:]), np.sort(order[:n_val])
+
+
+def _shape(n_in: int, hidden: list, n_out: int) -> str:
+    return "-".join(str(n) for n in [n_in, *hidden, n_out])

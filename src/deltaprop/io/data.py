@@ -1,0 +1,325 @@
+"""Data files for the command line: CSV with a header, ``.npy`` and ``.npz``, read safely.
+
+- **CSV**: the first row names the columns; feature cells must be numbers; the target column
+  (by name, or by index when no column has that name) may hold numbers or class labels
+  (strings). The numbers are parsed by NumPy's C reader (``numpy.loadtxt``) straight into a
+  float32 array; Python only walks the rows once to check that every row has as many fields
+  as the header, and again, only when something is wrong, to say exactly where.
+- **.npz**: arrays ``X`` (2-D numbers) and optionally ``y`` (numbers or strings).
+- **.npy**: one 2-D array of numbers; ``target`` is then a column index.
+
+Nothing is unpickled (``allow_pickle=False``) and declared array sizes are checked against
+the bytes present before anything is allocated. Every problem raises
+:class:`~deltaprop.errors.DataError` naming the file, the line and column, and the value.
+"""
+
+from __future__ import annotations
+
+import csv
+import warnings
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import DataError
+from .modelfile import _PARSE_ERRORS, read_npy_member
+
+FLOAT32_MAX = float(np.finfo(np.float32).max)
+
+
+@dataclass
+class DataTable:
+    """Features ``X`` (float32, n_samples x n_features), targets ``y`` (or None), and names."""
+
+    X: np.ndarray
+    y: np.ndarray | None = None
+    feature_names: list = field(default_factory=list)
+    target_name: str | None = None
+    path: str = ""
+
+
+def read_data(path, target=None, *, features=None, dtype=np.float32) -> DataTable:
+    """Read a CSV, ``.npy`` or ``.npz`` file into a :class:`DataTable`.
+
+    Parameters
+    ----------
+    path : str or Path
+    target : str or int, optional
+        The target column: a header name, else an index (negative counts from the end). For
+        ``.npz`` files the target is the array ``y`` and this is ignored.
+    features : list of str, optional
+        Read only these CSV columns, in this order (a model's feature names); other columns,
+        a target among them, are ignored unless named by ``target``.
+    dtype : the features' dtype, float32 by default.
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     p = os.path.join(d, "t.csv")
+    ...     _ = open(p, "w").write("a,b,label\\n1,2,cat\\n3,4.5,dog\\n")
+    ...     table = read_data(p, target="label")
+    >>> table.X.tolist(), table.y.tolist(), table.feature_names
+    ([[1.0, 2.0], [3.0, 4.5]], ['cat', 'dog'], ['a', 'b'])
+    """
+    path = Path(path)
+    if not path.exists():
+        raise DataError(f"data file {str(path)!r} does not exist")
+    if path.is_dir():
+        raise DataError(f"data file {str(path)!r} is a directory, not a file")
+    if path.stat().st_size == 0:
+        raise DataError(f"data file {str(path)!r} is empty")
+    suffix = path.suffix.lower()
+    if suffix == ".npz":
+        table = _read_npz(path)
+    elif suffix == ".npy":
+        table = _read_npy(path, target)
+    else:
+        table = _read_csv(path, target, features, dtype)
+    table.X = np.asarray(table.X, dtype=dtype)
+    table.path = str(path)
+    return table
+
+
+# -- CSV ----------------------------------------------------------------------------------------
+def _read_csv(path: Path, target, features, dtype) -> DataTable:
+    where = repr(str(path))
+    header = _csv_header(path)
+    index = {}
+    for i, name in enumerate(header):
+        if name in index:
+            raise DataError(
+                f"{where} line 1: column names must be unique; {name!r} is column "
+                f"{index[name] + 1} and column {i + 1}"
+            )
+        index[name] = i
+    t = None if target is None else _column_index(target, header, index, where)
+    if features is None:
+        columns = [i for i in range(len(header)) if i != t]
+    else:
+        missing = [f for f in features if f not in index]
+        if missing:
+            raise DataError(
+                f"{where} lacks the feature columns {missing} the model was trained on; "
+                f"its columns are {header}"
+            )
+        columns = [index[f] for f in features]
+    if not columns:
+        raise DataError(f"{where} has no feature columns besides the target {header[t]!r}")
+    n_rows = _check_rows(path, len(header), where)
+    options = dict(
+        delimiter=",",
+        skiprows=1,
+        comments=None,
+        quotechar='"',
+        encoding="utf-8",
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # blank lines: NumPy warns that they are skipped
+        try:
+            X = np.loadtxt(path, usecols=columns, dtype=dtype, ndmin=2, **options)
+        except ValueError:
+            X = None
+        if X is None or not np.isfinite(X).all():
+            _diagnose(path, header, columns, where)
+            raise DataError(f"{where}: the feature columns hold values that are not numbers")
+        y = None
+        if t is not None:
+            raw = np.loadtxt(path, usecols=[t], dtype=str, ndmin=1, **options)
+            y = _labels_or_numbers(np.char.strip(raw), path, header, t, where)
+    if len(X) != n_rows:  # cannot happen unless the two readers disagree on a row
+        raise DataError(f"{where}: read {len(X)} rows of {n_rows}; the file may be malformed")
+    return DataTable(
+        X=X,
+        y=y,
+        feature_names=[header[i] for i in columns],
+        target_name=None if t is None else header[t],
+    )
+
+
+def _csv_header(path: Path) -> list[str]:
+    where = repr(str(path))
+    try:
+        with open(path, newline="", encoding="utf-8") as fh:
+            for row in csv.reader(fh):
+                if row:
+                    return [cell.strip() for cell in row]
+    except UnicodeDecodeError as exc:
+        raise DataError(f"{where} is not UTF-8 text (a CSV file is expected): {exc}") from exc
+    except csv.Error as exc:
+        raise DataError(f"{where} line 1: not valid CSV ({exc})") from exc
+    raise DataError(f"data file {where} is empty (no header row)")
+
+
+def _column_index(target, header: list, index: dict, where: str) -> int:
+    name = str(target).strip()
+    if name in index:
+        return index[name]
+    try:
+        i = int(name)
+    except ValueError:
+        raise DataError(
+            f"target column {name!r} is not in {where}; its columns are {header}"
+        ) from None
+    if not -len(header) <= i < len(header):
+        raise DataError(
+            f"target column index {i} is out of range for {where}, which has {len(header)} columns"
+        )
+    return i % len(header)
+
+
+def _data_rows(path: Path):
+    """Yield ``(line number, fields)`` for every non-blank row after the header."""
+    with open(path, newline="", encoding="utf-8") as fh:
+        reader = csv.reader(fh)
+        next(reader, None)
+        for row in reader:
+            if row:
+                yield reader.line_num, row
+
+
+def _check_rows(path: Path, n_fields: int, where: str) -> int:
+    """Count data rows, requiring ``n_fields`` fields in each (blank lines are skipped)."""
+    rows = 0
+    try:
+        for line, row in _data_rows(path):
+            if len(row) != n_fields:
+                raise DataError(
+                    f"{where} line {line}: ragged row with {len(row)} fields; "
+                    f"the header has {n_fields}"
+                )
+            rows += 1
+    except UnicodeDecodeError as exc:
+        raise DataError(f"{where} is not UTF-8 text (a CSV file is expected): {exc}") from exc
+    except csv.Error as exc:
+        raise DataError(f"{where}: not valid CSV ({exc})") from exc
+    if rows == 0:
+        raise DataError(f"{where} has a header but no data rows")
+    return rows
+
+
+def _diagnose(path: Path, header: list, columns: list, where: str) -> None:
+    """Find the first cell of ``columns`` that is not a finite number and raise naming it."""
+    for line, row in _data_rows(path):
+        for c in columns:
+            _check_cell(row[c], line, c, header, where)
+
+
+def _check_cell(cell: str, line: int, c: int, header: list, where: str) -> float:
+    place = f"{where} line {line}, column {c + 1} ({header[c]!r})"
+    try:
+        value = float(cell)
+    except ValueError:
+        what = "an empty cell" if not cell.strip() else f"{cell!r}"
+        raise DataError(f"{place} must be a number; got {what}") from None
+    if not np.isfinite(value) or abs(value) > FLOAT32_MAX:
+        raise DataError(f"{place} must be a finite number; got {cell!r}")
+    return value
+
+
+def _labels_or_numbers(raw: np.ndarray, path: Path, header, t: int, where: str) -> np.ndarray:
+    """Numbers as int64 (all whole) or float64, else the strings as class labels."""
+    empty = np.flatnonzero(raw == "")
+    if empty.size:
+        line = _line_of_row(path, int(empty[0]))
+        raise DataError(
+            f"{where} line {line}, column {t + 1} ({header[t]!r}): the target is missing "
+            "(an empty cell)"
+        )
+    try:
+        values = raw.astype(np.float64)
+    except ValueError:
+        return raw  # class labels
+    bad = np.flatnonzero(~np.isfinite(values))
+    if bad.size:
+        line = _line_of_row(path, int(bad[0]))
+        raise DataError(
+            f"{where} line {line}, column {t + 1} ({header[t]!r}) must be a finite number or "
+            f"a class label; got {str(raw[bad[0]])!r}"
+        )
+    if np.all(values == np.round(values)) and np.abs(values).max() < 2**53:
+        return values.astype(np.int64)
+    return values
+
+
+def _line_of_row(path: Path, row: int) -> int:
+    """The line number of data row ``row`` (0-based, blank lines skipped)."""
+    for i, (line, _) in enumerate(_data_rows(path)):
+        if i == row:
+            return line
+    return -1
+
+
+# -- NumPy files --------------------------------------------------------------------------------
+def _read_npz(path: Path) -> DataTable:
+    where = repr(str(path))
+    try:
+        zf = zipfile.ZipFile(path)
+    except _PARSE_ERRORS as exc:
+        raise DataError(f"{where} is not a valid .npz archive ({exc})") from exc
+    with zf:
+        members = {info.filename: info for info in zf.infolist()}
+        if "X.npy" not in members:
+            names = sorted(m[:-4] for m in members if m.endswith(".npy"))
+            raise DataError(f"{where} must hold an array named X (and y); it has {names}")
+        X = read_npy_member(zf, members["X.npy"], path, error=DataError)
+        y = None
+        if "y.npy" in members:
+            y = read_npy_member(zf, members["y.npy"], path, kinds="biufU", error=DataError)
+    X = _check_array(X, "X", where)
+    if y is not None:
+        if y.ndim != 1 or len(y) != len(X):
+            raise DataError(
+                f"{where}: y must be 1-D with one entry per row of X ({len(X)}); got shape "
+                f"{y.shape}"
+            )
+        if y.dtype.kind == "f":
+            bad = np.flatnonzero(~np.isfinite(y))
+            if bad.size:
+                raise DataError(f"{where}: y[{bad[0]}] must be finite; got {y[bad[0]]}")
+    return DataTable(X=X, y=y, feature_names=[f"x{i}" for i in range(X.shape[1])])
+
+
+def _read_npy(path: Path, target) -> DataTable:
+    where = repr(str(path))
+    try:
+        array = np.load(path, allow_pickle=False)
+    except _PARSE_ERRORS as exc:
+        raise DataError(f"{where} is not a valid .npy file of numbers ({exc})") from exc
+    if not isinstance(array, np.ndarray):
+        raise DataError(f"{where} is an archive; name it .npz")
+    array = _check_array(array, "the array", where)
+    names = [f"x{i}" for i in range(array.shape[1])]
+    if target is None:
+        return DataTable(X=array, feature_names=names)
+    try:
+        t = int(target)
+    except ValueError:
+        raise DataError(
+            f"{where} has no column names; give the target as a column index; got {target!r}"
+        ) from None
+    if not -array.shape[1] <= t < array.shape[1]:
+        raise DataError(f"target column index {t} is out of range for {where}, shape {array.shape}")
+    t %= array.shape[1]
+    keep = [i for i in range(array.shape[1]) if i != t]
+    if not keep:
+        raise DataError(f"{where} has no feature columns besides the target")
+    y = array[:, t]
+    if np.all(y == np.round(y)):
+        y = y.astype(np.int64)
+    return DataTable(
+        X=array[:, keep], y=y, feature_names=[names[i] for i in keep], target_name=f"x{t}"
+    )
+
+
+def _check_array(X: np.ndarray, name: str, where: str) -> np.ndarray:
+    if X.dtype.kind not in "biuf":
+        raise DataError(f"{where}: {name} must hold numbers; got dtype {X.dtype}")
+    if X.ndim != 2 or X.shape[0] == 0 or X.shape[1] == 0:
+        raise DataError(f"{where}: {name} must be 2-D and non-empty; got shape {X.shape}")
+    if X.dtype.kind == "f" and not np.isfinite(X).all():
+        r, c = np.argwhere(~np.isfinite(X))[0]
+        raise DataError(f"{where}: {name}[{r}, {c}] must be finite; got {X[r, c]}")
+    return X
