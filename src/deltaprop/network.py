@@ -66,6 +66,7 @@ class Sequential(nn.Sequential):
         callbacks=None,
         record_batches: bool = False,
         verbose: int = 0,
+        distributed=None,
     ):
         """Train by backpropagation; see :func:`deltaprop.training.fit` for every argument.
 
@@ -97,6 +98,7 @@ class Sequential(nn.Sequential):
             callbacks=callbacks,
             record_batches=record_batches,
             verbose=verbose,
+            distributed=distributed,
         )
 
     def _encode(self, y, fitting: bool):

@@ -9,6 +9,7 @@ import numpy as np
 
 from .. import losses
 from .._checks import as_generator, check_number
+from ..comm import get_communicator
 from ..engine import no_grad, tracer
 from ..engine.replay import Replay
 from ..errors import ConvergenceWarning, ParameterTypeError, TrainingDiverged
@@ -16,6 +17,7 @@ from ..optim import SGD, Optimizer
 from .batching import Batches
 from .callbacks import Callback
 from .data import check_features, check_lengths
+from .distributed import DataParallel
 from .history import History
 from .predict import evaluate_outputs, predict_outputs
 from .stopping import StoppingRule
@@ -33,6 +35,11 @@ class TrainingRun:
         self.history = history
         self.epoch = 0
         self.stop_reason: str | None = None
+        # Data-parallel training (fit's ``distributed``): this process's number, the number of
+        # processes, and whether this is the one process that prints and writes files.
+        self.rank = 0
+        self.world_size = 1
+        self.is_root = True
 
     def stop(self, reason: str) -> None:
         """End training after the current epoch (the first reason given is kept)."""
@@ -66,6 +73,7 @@ def fit(
     callbacks=None,
     record_batches: bool = False,
     verbose: int = 0,
+    distributed=None,
 ) -> History:
     """Train ``module`` on (X, y) by backpropagation and gradient descent.
 
@@ -104,6 +112,11 @@ def fit(
         Keep every batch's loss in ``History.batch_loss``.
     verbose : int, default 0
         1 prints one line per epoch.
+    distributed : None, "mpi" or Communicator, default None
+        Data-parallel training over the processes of a job (``deltaprop launch -n N``): each
+        process trains on its slice of every batch and the gradients are summed, so the
+        result equals one process's on the same batches (see
+        :mod:`deltaprop.training.distributed`). Only process 0 prints.
 
     Returns
     -------
@@ -119,6 +132,7 @@ def fit(
     if batch_size is not None:
         batch_size = check_number("batch_size", batch_size, low=1, integer=True)
     rng = as_generator(seed)
+    comm = get_communicator(distributed)
     rules = _as_list(stop, "stop", StoppingRule)
     extra = _as_list(callbacks, "callbacks", Callback)
     in_features = (
@@ -143,10 +157,19 @@ def fit(
     history = History()
     run = TrainingRun(module, optimizer, loss, X, y, history)
     run.dtype = dtype
+    run.rank, run.world_size, run.is_root = comm.rank, comm.size, comm.is_root
     everyone = rules + extra
     n = len(X)
     bs = n if batch_size is None else batch_size
-    batches = Batches((X, y), bs, shuffle, rng, dtypes=(dtype, None))
+    parallel = None
+    if comm.size > 1:
+        parallel = DataParallel(
+            comm, module, optimizer, loss, rng, seed,
+            n_rows=n, n_features=X.shape[1], batch_size=bs, epochs=epochs,
+        )  # fmt: skip
+        batches = parallel.shard((X, y), bs, shuffle, dtypes=(dtype, None))
+    else:
+        batches = Batches((X, y), bs, shuffle, rng, dtypes=(dtype, None))
     module.train()
     for cb in everyone:
         cb.on_train_begin(run)
@@ -162,7 +185,10 @@ def fit(
             total = 0.0
             for b, (xb, yb) in batches.epoch():
                 optimizer.zero_grad()
-                if replay is not None and replay.is_valid():
+                rows = len(xb)
+                if parallel is not None and not rows:
+                    value = parallel.empty_step()
+                elif replay is not None and replay.is_valid():
                     value = float(replay.step(xb, yb))
                 elif replayable and not tracer.active():
                     replay, error = Replay.record(lambda x, t: loss(module(x), t), xb, yb)
@@ -171,6 +197,8 @@ def fit(
                     error = loss(module(xb), yb)
                     error.backward()
                     value = float(error.data)
+                if parallel is not None:
+                    value, rows = parallel.reduce(value, rows)
                 if not math.isfinite(value):
                     raise TrainingDiverged(
                         f"the loss became {value} at epoch {epoch}, batch {b}; the last finite "
@@ -182,7 +210,7 @@ def fit(
                     )
                 optimizer.step()
                 last_finite = value
-                total += value if loss.sums else value * len(xb)
+                total += value if loss.sums else value * rows
                 if record_batches:
                     history.batch_loss.append(value)
                 for cb in extra:
@@ -193,11 +221,13 @@ def fit(
                 out = predict_outputs(module, Xv, dtype=dtype)
                 logs.update({f"val_{k}": v for k, v in evaluate_outputs(out, yv, loss).items()})
             history.append(epoch, logs)
-            if verbose:
+            if verbose and comm.is_root:
                 shown = " - ".join(f"{k} {v:.6g}" for k, v in logs.items())
                 print(f"epoch {epoch}/{epochs} - {shown}")
             for cb in everyone:
                 cb.on_epoch_end(run, epoch, logs)
+            if parallel is not None:
+                parallel.agree_to_stop(run)
             if run.stop_reason is not None:
                 break
         if run.stop_reason is None:
