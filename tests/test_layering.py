@@ -14,6 +14,7 @@ LAYERS = {
     "deltaprop._version": 0,
     "deltaprop.datasets": 0,
     "deltaprop.metrics": 0,
+    "deltaprop.comm": 0,
     "deltaprop.engine": 1,
     "deltaprop.nn": 2,
     "deltaprop.losses": 2,

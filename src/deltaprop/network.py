@@ -80,6 +80,7 @@ class Sequential(nn.Sequential):
         schedule=None,
         checkpoint=None,
         resume=None,
+        distributed=None,
     ):
         """Train by backpropagation; see :func:`deltaprop.training.fit` for every argument.
 
@@ -145,6 +146,7 @@ class Sequential(nn.Sequential):
             class_weight=class_weight,
             schedule=schedule,
             resume=resume,
+            distributed=distributed,
         )
 
     def _encode_class_weight(self, class_weight: dict) -> dict:

@@ -151,6 +151,8 @@ class ModelCheckpoint(Callback):
             if not value < self.best:
                 return
             self.best = value
+        if not getattr(run, "is_root", True):
+            return  # in a data-parallel run only process 0 writes (the weights are the same)
         get_config = getattr(run.module, "get_config", None)
         model = get_config() if callable(get_config) else None
         self.last_path = self.path.replace("{epoch}", str(epoch))

@@ -9,6 +9,7 @@ import numpy as np
 
 from .. import losses
 from .._checks import as_generator, check_number
+from ..comm import get_communicator
 from ..engine import functional as F
 from ..engine import no_grad, tracer
 from ..engine.replay import Replay
@@ -18,6 +19,7 @@ from ..optim.schedules import Schedule
 from .batching import Batches
 from .callbacks import Callback
 from .data import check_features, check_lengths
+from .distributed import DataParallel, shared_generator
 from .divergence import DivergenceGuard
 from .history import History
 from .interrupt import InterruptGuard
@@ -47,6 +49,11 @@ class TrainingRun:
         self.lr_scale = 1.0  # ReduceLROnPlateau's reductions (and rollbacks' halvings) so far
         self.rng = None
         self.callbacks: list = []
+        # Data-parallel training (fit's ``distributed``): this process's number, the number of
+        # processes, and whether this is the one process that prints and writes files.
+        self.rank = 0
+        self.world_size = 1
+        self.is_root = True
 
     def state(self) -> dict:
         """Everything needed to resume this run after the current epoch (see fit's resume)."""
@@ -97,6 +104,7 @@ def fit(
     class_weight=None,
     schedule: Schedule | None = None,
     resume: dict | None = None,
+    distributed=None,
 ) -> History:
     """Train ``module`` on (X, y) by backpropagation and gradient descent.
 
@@ -172,6 +180,11 @@ def fit(
         callback states, history and epoch are restored and training continues at the next
         epoch, up to ``epochs`` in total. Same data and settings give weights identical to an
         uninterrupted run.
+    distributed : None, "mpi" or Communicator, default None
+        Data-parallel training over the processes of a job (``deltaprop launch -n N``): each
+        process holds the same (X, y), trains on its slice of every batch, and the gradients
+        are summed, so the result equals one process's on the same batches (see
+        :mod:`deltaprop.training.distributed`). Only process 0 prints and writes files.
 
 
     Returns
@@ -191,13 +204,16 @@ def fit(
     epochs = check_number("epochs", epochs, low=1, integer=True)
     if batch_size is not None:
         batch_size = check_number("batch_size", batch_size, low=1, integer=True)
+    comm = get_communicator(distributed)
     rng = as_generator(seed)
+    if comm.size > 1 and seed is None:
+        rng = shared_generator(comm, rng)  # every process must draw the same orders
     alpha = check_number("alpha", alpha, low=0.0)
     if schedule is not None and not isinstance(schedule, Schedule):
         raise ParameterTypeError(f"schedule must be a Schedule such as StepDecay; got {schedule!r}")
     rules = _as_list(stop, "stop", StoppingRule)
     extra = _as_list(callbacks, "callbacks", Callback)
-    if verbose:
+    if verbose and comm.is_root:
         extra.append(ProgressBar(epochs))
     in_features = (
         getattr(module, "in_features", None) if getattr(module, "is_built", False) else None
@@ -205,6 +221,11 @@ def fit(
     dtype = getattr(module, "dtype", None) or np.float32
     validation = None
     if is_batch_source(X, y):
+        if comm.size > 1:
+            raise ParameterError(
+                "distributed training needs array data X, y (the same in every process); "
+                "got a batch source"
+            )
         for name, value in (
             ("sample_weight", sample_weight),
             ("class_weight", class_weight),
@@ -252,7 +273,7 @@ def fit(
             weights = None if weights is None else weights[train_idx]
         bs = len(X) if batch_size is None else batch_size
         data = (X, y) if weights is None else (X, y, weights)
-        batches = Batches(data, bs, shuffle, rng, dtypes=(dtype, None, dtype))
+        dtypes = (dtype, None, dtype)
     if validation is None and validation_data is not None:
         validation = _prepare_validation(validation_data, loss, n_features, n_outputs, dtype)
     if optimizer is None:
@@ -269,7 +290,17 @@ def fit(
     run.rng = rng
     everyone = rules + extra
     run.callbacks = everyone
+    run.rank, run.world_size, run.is_root = comm.rank, comm.size, comm.is_root
     objective = _Objective(module, loss, weights is not None, alpha, dtype)
+    parallel = None
+    if comm.size > 1:
+        parallel = DataParallel(
+            comm, module, optimizer, loss, rng,
+            n_rows=len(X), n_features=n_features, batch_size=bs, epochs=epochs,
+        )  # fmt: skip
+        batches = parallel.shard(data, bs, shuffle, dtypes)
+    elif X is not None:
+        batches = Batches(data, bs, shuffle, rng, dtypes=dtypes)
     divergence = DivergenceGuard(on_divergence, max_rollbacks, module, optimizer)
     module.train()
     for cb in everyone:
@@ -298,9 +329,18 @@ def fit(
                 retry = False
                 for b, arrays in batches.epoch():
                     xb = arrays[0]
-                    inputs = arrays if not alpha else (*arrays, objective.penalty_scale(arrays))
+                    rows = len(xb)
+                    share = 1.0 if parallel is None else parallel.share(arrays)
+                    if alpha:
+                        part = 1.0 if parallel is None else parallel.penalty_share(share)
+                        scale = objective.penalty_scale(arrays, part)
+                        inputs = (*arrays, scale)
+                    else:
+                        inputs = arrays
                     optimizer.zero_grad()
-                    if replay is not None and replay.is_valid():
+                    if parallel is not None and not rows:
+                        value = parallel.empty_step()
+                    elif replay is not None and replay.is_valid():
                         value = float(replay.step(*inputs))
                     elif replayable and not tracer.active():
                         replay, error = Replay.record(objective, *inputs)
@@ -309,6 +349,8 @@ def fit(
                         error = objective(*inputs)
                         error.backward()
                         value = float(error.data)
+                    if parallel is not None:
+                        value = parallel.reduce(value, share, interrupt)
                     if not math.isfinite(value):
                         retry = divergence.diverged(
                             f"the loss became {value}", epoch, b, last_finite
@@ -318,10 +360,11 @@ def fit(
                     last_finite = value
                     if loss.sums:
                         total += value
+                    elif parallel is not None:
+                        total += value * parallel.batches.batch_total
                     else:
-                        w_b = len(xb) if weights is None else float(np.sum(arrays[2]))
-                        total += value * w_b
-                    run.samples_seen += len(xb)
+                        total += value * (rows if weights is None else float(np.sum(arrays[2])))
+                    run.samples_seen += rows if parallel is None else parallel.batches.batch_rows
                     if record_batches:
                         history.batch_loss.append(value)
                     for cb in extra:
@@ -354,6 +397,8 @@ def fit(
                 history.append(epoch, logs)
                 for cb in everyone:
                     cb.on_epoch_end(run, epoch, logs)
+                if parallel is not None:
+                    parallel.agree_to_stop(run)
                 if run.stop_reason is not None:
                     break
                 epoch += 1
@@ -395,13 +440,17 @@ class _Objective:
         self.module, self.loss, self.weighted, self.alpha = module, loss, weighted, alpha
         self.dtype = dtype
 
-    def penalty_scale(self, arrays) -> np.ndarray:
+    def penalty_scale(self, arrays, share: float = 1.0) -> np.ndarray:
         """The penalty's ``c`` for a batch: alpha / B, B the batch's size or, when weighted,
-        its sum of example weights (scikit-learn's rule); alpha itself for summed losses."""
+        its sum of example weights (scikit-learn's rule); alpha itself for summed losses.
+
+        ``share`` is this process's part of the penalty in a data-parallel batch (see
+        :mod:`deltaprop.training.distributed`), so that summed over the processes it counts
+        once: B_r / B for a mean loss (c = alpha / B), 1 / (processes with rows) for a sum."""
         if self.loss.sums:
-            return np.asarray(self.alpha, self.dtype)
+            return np.asarray(self.alpha * share, self.dtype)
         size = float(np.sum(arrays[2])) if self.weighted else len(arrays[0])
-        return np.asarray(self.alpha / size if size > 0 else 0.0, self.dtype)
+        return np.asarray(self.alpha * share / size if size > 0 else 0.0, self.dtype)
 
     def __call__(self, x, t, *extra):
         w = extra[0] if self.weighted else None

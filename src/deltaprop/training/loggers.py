@@ -26,9 +26,12 @@ class _FileLogger(Callback):
 
     def on_train_begin(self, run):
         self._continuing = self.append and self.path.exists() and self.path.stat().st_size > 0
-        self._file = open(self.path, "a" if self.append else "w", newline="")  # noqa: SIM115
+        if getattr(run, "is_root", True):  # in a data-parallel run only process 0 writes
+            self._file = open(self.path, "a" if self.append else "w", newline="")  # noqa: SIM115
 
     def on_epoch_end(self, run, epoch, logs):
+        if self._file is None:
+            return
         self.write({"epoch": epoch, **logs})
         self._file.flush()
 
