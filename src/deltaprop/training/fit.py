@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import math
-import warnings
 
 import numpy as np
 
 from .. import losses
-from .._checks import as_generator, check_number
+from .._checks import as_generator, check_number, warn
 from ..comm import get_communicator
 from ..engine import functional as F
 from ..engine import no_grad, tracer
@@ -405,12 +404,11 @@ def fit(
         if run.stop_reason is None:
             run.stop_reason = f"reached epochs={epochs}"
             if rules:
-                warnings.warn(
+                warn(
                     f"training stopped at the epoch limit ({epochs}) before any stopping rule "
                     f"held ({', '.join(type(r).__name__ for r in rules)}); raise epochs or the "
                     "learning rate",
                     ConvergenceWarning,
-                    stacklevel=2,
                 )
         history.stop_reason = run.stop_reason
     finally:
