@@ -23,7 +23,7 @@ from ..network import Sequential
 from ..nn import Dense, Standardize, activations
 from ..training import ProgressBar
 from ..training.interrupt import EXIT_STATUS
-from ._common import emit_json, note, positive_float, positive_int
+from ._common import add_labels_option, emit_json, note, positive_float, positive_int
 
 MAX_AUTO_CLASSES = 20
 OPTIMIZERS = {"sgd": optim.SGD, "adam": optim.Adam, "rmsprop": optim.RMSprop, "adamw": optim.AdamW}
@@ -38,11 +38,16 @@ LOSS_TASK = {
 def add_parser(sub) -> None:
     p = sub.add_parser(
         "train",
-        help="train a network on a CSV, .npz or .npy file and save the model",
+        help="train a network on a CSV, .npz, .npy or IDX file and save the model",
         description="Train a multilayer network by backpropagation and save it (atomically).",
     )
-    p.add_argument("data", help="CSV with a header row, .npz (arrays X and y) or .npy")
-    p.add_argument("--target", help="target column: a name, or an index (required except for .npz)")
+    p.add_argument(
+        "data", help="CSV with a header row, .npz (arrays X and y), .npy, or IDX (MNIST) images"
+    )
+    p.add_argument(
+        "--target", help="target column: a name, or an index (CSV, or .npy without --labels)"
+    )
+    add_labels_option(p)
     p.add_argument(
         "--task",
         choices=("auto", "classification", "regression"),
@@ -122,11 +127,12 @@ def infer_task(y: np.ndarray) -> str:
 
 
 def run(args) -> int:
-    table = read_data(args.data, target=args.target)
+    table = read_data(args.data, target=args.target, labels=args.labels)
     where = repr(table.path)
     if table.y is None:
         raise DataError(
-            f"{where} has no target: give --target COLUMN (or an .npz file with arrays X and y)"
+            f"{where} has no target: give --target COLUMN, --labels FILE (for .npy or IDX "
+            "features), or an .npz file with arrays X and y"
         )
     task = args.task if args.task != "auto" else None
     loss_name = None if args.loss == "auto" else args.loss
