@@ -107,3 +107,53 @@ def test_hostile_idx_exits_2_without_allocating(tmp_path, capsys, idx_bytes):
     ]
     assert main([*args, "--out", str(tmp_path / "m.dpm")]) == 2
     assert "evil-idx3-ubyte" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "name, header, rows",
+    [
+        ("worked-example", ["i1", "i2", "o1", "o2"], 1),
+        ("one-weight", ["x", "y"], 3),
+        ("xor", ["x1", "x2", "y"], 4),
+        ("moons", ["x1", "x2", "label"], 200),
+        ("circles", ["x1", "x2", "label"], 200),
+        ("spirals", ["x1", "x2", "label"], 300),
+        ("digits", [*dp.datasets.load_digits().feature_names, "digit"], 1797),
+    ],
+)
+def test_datasets_export_covers_every_bundled_set(tmp_path, name, header, rows):
+    path = tmp_path / f"{name}.csv"
+    assert main(["datasets", "export", name, str(path)]) == 0
+    with open(path, newline="") as fh:
+        table = list(csv.reader(fh))
+    assert table[0] == header and len(table) == 1 + rows
+
+
+def test_exported_generated_set_matches_the_generator_and_trains(tmp_path, capsys):
+    path = tmp_path / "s.csv"
+    args = ["datasets", "export", "spirals", str(path), "--n-samples", "60", "--noise", "0"]
+    assert main([*args, "--seed", "5"]) == 0
+    data = dp.datasets.make_spirals(60, noise=0.0, seed=5)
+    with open(path, newline="") as fh:
+        table = np.array(list(csv.reader(fh))[1:])
+    np.testing.assert_array_equal(table[:, :2].astype(np.float32), data.X)
+    assert table[:, 2].astype(int).tolist() == data.y.tolist()
+    model = tmp_path / "m.dpm"
+    assert (
+        main(
+            [
+                "train",
+                str(path),
+                "--target",
+                "label",
+                "--epochs",
+                "2",
+                "--out",
+                str(model),
+                "--quiet",
+            ]
+        )
+        == 0
+    )
+    assert main(["datasets", "export", "iris", str(path), "--noise", "0.1"]) == 2
+    assert "apply to moons" in capsys.readouterr().err
