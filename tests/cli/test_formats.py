@@ -157,3 +157,14 @@ def test_exported_generated_set_matches_the_generator_and_trains(tmp_path, capsy
     )
     assert main(["datasets", "export", "iris", str(path), "--noise", "0.1"]) == 2
     assert "apply to moons" in capsys.readouterr().err
+
+
+def test_predict_on_a_file_with_the_wrong_number_of_features(tmp_path, capsys):
+    X, y = _blobs(40)
+    np.savez(tmp_path / "d.npz", X=X, y=y)
+    model = tmp_path / "m.dpm"
+    assert main(["train", str(tmp_path / "d.npz"), "--epochs", "1", "--out", str(model)]) == 0
+    np.save(tmp_path / "five.npy", X[:, :5])
+    capsys.readouterr()
+    assert main(["predict", str(model), str(tmp_path / "five.npy")]) == 2
+    assert "5 features but the network expects 6" in capsys.readouterr().err
