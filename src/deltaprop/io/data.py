@@ -106,12 +106,14 @@ def read_data(path, target=None, *, features=None, dtype=np.float32, labels=None
 def data_format(path) -> str:
     """The format a data file is read as, from its name: "npz", "npy", "idx" or "csv".
 
-    >>> [data_format(p) for p in ("a.npz", "X.NPY", "t10k-labels-idx1-ubyte.gz", "a.txt")]
+    >>> [data_format(p) for p in ("a.npz", "X.NPY", "t10k-labels-idx1-ubyte.gz", "b-idx1.csv")]
     ['npz', 'npy', 'idx', 'csv']
     """
     suffix = Path(path).suffix.lower()
     if suffix in (".npz", ".npy"):
         return suffix[1:]
+    if suffix in (".csv", ".txt", ".tsv"):  # "run-idx2-results.csv" is still a CSV
+        return "csv"
     return "idx" if looks_like_idx(path) else "csv"
 
 
