@@ -7,6 +7,7 @@ from hypothesis import strategies as st
 
 import deltaprop as dp
 from deltaprop import losses
+from deltaprop.nn import Standardize
 from deltaprop.training.fit import _Objective
 from deltaprop.training.fused import FusedStep
 
@@ -25,9 +26,10 @@ LOSSES = {
 }
 
 
-def _case(rng, hidden, loss_name, rows, outputs=3, bias=True):
+def _case(rng, hidden, loss_name, rows, outputs=3, bias=True, scaler=False):
     make_loss, out_act = LOSSES[loss_name]
-    layers = [dp.Dense(u, act, bias=bias) for u, act in hidden]
+    layers = [Standardize().fit(rng.normal(2.0, 3.0, size=(20, 4)))] if scaler else []
+    layers += [dp.Dense(u, act, bias=bias) for u, act in hidden]
     layers.append(dp.Dense(outputs, out_act, bias=bias))
     net = dp.Sequential(layers, seed=int(rng.integers(1000)), dtype=np.float64)
     X = rng.normal(size=(rows, 4))
@@ -69,12 +71,13 @@ def _fused(step, net, inputs):
     weighted=st.booleans(),
     alpha=st.sampled_from([0.0, 0.3]),
     bias=st.sampled_from([True, False, "shared"]),
+    scaler=st.booleans(),
 )
 def test_fused_loss_and_gradients_equal_the_engines(
-    seed, hidden, loss_name, rows, weighted, alpha, bias
+    seed, hidden, loss_name, rows, weighted, alpha, bias, scaler
 ):
     rng = np.random.default_rng(seed)
-    net, loss, X, t = _case(rng, hidden, loss_name, rows, bias=bias)
+    net, loss, X, t = _case(rng, hidden, loss_name, rows, bias=bias, scaler=scaler)
     step = FusedStep.build(net, loss, weighted, alpha)
     assert step is not None
     inputs = (X, t) + ((rng.uniform(0.2, 2.0, size=rows),) if weighted else ())

@@ -4,7 +4,8 @@ The engine's general path (a recorded step replayed op by op, :mod:`deltaprop.en
 allocates every intermediate array and walks a graph. For a plain multilayer perceptron the
 same arithmetic can run in place on buffers allocated once per ``fit``, with no graph at all;
 for small batches that Python and allocation overhead is most of a step. This module is that
-path. It covers networks of :class:`~deltaprop.nn.Dense` layers with hidden activations
+path. It covers networks of :class:`~deltaprop.nn.Dense` layers (after an optional first
+:class:`~deltaprop.nn.Standardize`, ``x' = (x - mean) / std``) with hidden activations
 identity, relu, leaky_relu, tanh and logistic, an output layer whose activation the loss
 expects (softmax for ``cross_entropy``, logistic for ``binary_cross_entropy``, those or the
 identity with ``from_logits=True``; anything but softmax for ``squared_error``), with or
@@ -29,7 +30,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import losses
-from ..nn import Dense
+from ..nn import Dense, Standardize
 from ..nn.flat import packed_buffers
 
 _HIDDEN = ("identity", "relu", "leaky_relu", "tanh", "logistic")
@@ -43,7 +44,8 @@ class FusedStep:
     every parameter's gradient into its gradient buffer and returns the batch's loss.
     """
 
-    def __init__(self, layers, loss, weighted: bool, penalised: bool, params):
+    def __init__(self, layers, loss, weighted: bool, penalised: bool, params, scaler=None):
+        self.scaler = scaler  # a first Standardize layer, or None
         self.layers = layers
         self.loss = loss
         self.weighted = weighted
@@ -58,6 +60,7 @@ class FusedStep:
     def build(cls, module, loss, weighted: bool, alpha: float) -> FusedStep | None:
         """The fused step for ``module`` and ``loss``, or None when it does not apply."""
         layers = list(getattr(module, "layers", None) or [])
+        scaler = layers.pop(0) if layers and type(layers[0]) is Standardize else None
         if not layers or any(type(layer) is not Dense for layer in layers):
             return None
         params = module.parameters()
@@ -75,7 +78,7 @@ class FusedStep:
             fits = last in _HIDDEN
         else:
             fits = False
-        return cls(layers, loss, weighted, bool(alpha), params) if fits else None
+        return cls(layers, loss, weighted, bool(alpha), params, scaler) if fits else None
 
     def is_valid(self) -> bool:
         """False once a parameter was frozen or unfrozen (the general path takes over)."""
@@ -90,6 +93,8 @@ class FusedStep:
         self.diff = np.empty((rows, units[-1]), dtype)  # o - t of a squared error
         self.R = np.arange(rows)
         self.col = np.empty((rows, 1), dtype)
+        if self.scaler is not None:
+            self.scaled = np.empty((rows, self.scaler.in_features), dtype)
         self.capacity = rows
 
     def step(self, x, t, *extra) -> float:
@@ -100,6 +105,9 @@ class FusedStep:
         w = extra[0] if self.weighted else None
         c = float(extra[-1]) if self.penalised else 0.0
         L = len(self.layers)
+        if self.scaler is not None:
+            x = np.subtract(x, self.scaler.mean, out=self.scaled[:k])
+            x /= self.scaler.std
         h = x
         for i, layer in enumerate(self.layers):
             z = self.Z[i][:k]
