@@ -53,15 +53,31 @@ def clean_env(**extra) -> dict:
 
 @pytest.fixture
 def run_workers(mpiexec, tmp_path):
-    """run_workers(scenario, n=2, env=None) -> CompletedProcess of mpiexec running worker.py."""
+    """run_workers(scenario, n=2, env=None, wdirs=None) -> CompletedProcess of mpiexec running
+    worker.py; ``wdirs`` gives each process its own working directory."""
 
-    def run(scenario, n=2, env=None, timeout=TIMEOUT):
-        command = [
-            mpiexec, "-n", str(n), sys.executable, "-m", "mpi4py", str(WORKER),
-            scenario, str(tmp_path), "mpi",
-        ]  # fmt: skip
+    def run(scenario, n=2, env=None, timeout=TIMEOUT, wdirs=None, wait=True):
+        command = worker_command(mpiexec, scenario, tmp_path, n, wdirs)
+        if not wait:
+            return subprocess.Popen(
+                command,
+                env=clean_env(**(env or {})),
+                text=True,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+            )
         return subprocess.run(
             command, capture_output=True, text=True, timeout=timeout, env=clean_env(**(env or {}))
         )
 
     return run
+
+
+def worker_command(mpiexec, scenario, out, n=2, wdirs=None) -> list:
+    program = [sys.executable, "-m", "mpi4py", str(WORKER), scenario, str(out), "mpi"]
+    if wdirs is None:
+        return [mpiexec, "-n", str(n), *program]
+    command = [mpiexec]
+    for folder in wdirs:  # MPMD: one process per working directory
+        command += [*(["-n", "1", "-wdir", str(folder)]), *program, ":"]
+    return command[:-1]

@@ -52,9 +52,7 @@ def train(scenario, distributed=None, callbacks=(), epochs=4, resume=None):
         kwargs["optimizer"] = dp.SGD(net.parameters(), lr=0.002, momentum=0.5)
         kwargs["loss"] = dp.losses.SquaredError(reduction="sum")
         kwargs["alpha"] = 0.05
-    net.fit(
-        X, y, distributed=distributed, callbacks=list(callbacks), resume=resume, **kwargs
-    )
+    net.fit(X, y, distributed=distributed, callbacks=list(callbacks), resume=resume, **kwargs)
     return net
 
 
@@ -93,18 +91,17 @@ def main(scenario, out, mode):
     callbacks = []
     if scenario == "raise":
         callbacks, scenario = [Fail(rank=1)], "sgd"
-    elif scenario == "killed":
-        callbacks, scenario = [Slow(out)], "sgd"
     elif scenario == "files":
         # each process runs in its own working directory (mpiexec -wdir): relative paths
         # show which process wrote what
         callbacks = [dp.training.CSVLogger("log.csv"), ModelCheckpoint("run.ckpt", monitor="loss")]
         scenario = "sgd"
-    if scenario == "killed":
-        net = train("sgd", distributed, callbacks, epochs=100)
+    ckpt = os.path.join(out, "resume.ckpt")
+    if scenario == "killed":  # checkpoints every epoch until a test kills a process
+        callbacks = [ModelCheckpoint(ckpt, monitor="loss"), Slow(out)]
+        net = train("resume", distributed, callbacks, epochs=100)
     elif scenario.startswith("resume-"):
         # resume-first: 2 epochs with a checkpoint; resume-rest: from it up to 4 epochs
-        ckpt = os.path.join(out, "resume.ckpt")
         if scenario == "resume-first":
             net = train("resume", distributed, [ModelCheckpoint(ckpt, monitor="loss")], epochs=2)
         else:
