@@ -3,6 +3,7 @@ a 2-process run resumed from its checkpoint ends where an uninterrupted run does
 
 import os
 import signal
+import subprocess
 import time
 
 import numpy as np
@@ -41,9 +42,13 @@ def test_a_killed_process_ends_the_job_quickly_and_it_resumes(run_workers, worke
         killed = time.monotonic()
         _, stderr = job.communicate(timeout=20)
     finally:
-        if job.poll() is None:
-            job.kill()
-            job.communicate()
+        if job.poll() is None:  # SIGTERM first: mpiexec then ends its workers too
+            job.terminate()
+            try:
+                job.communicate(timeout=10)
+            except subprocess.TimeoutExpired:
+                job.kill()
+                job.communicate()
     assert job.returncode != 0, stderr[-2000:]
     assert time.monotonic() - killed < 20
     assert not (tmp_path / "weights-0.npz").exists()  # process 0 did not train on alone

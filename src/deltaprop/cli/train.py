@@ -17,6 +17,7 @@ import time
 import numpy as np
 
 from .. import losses, optim
+from ..comm import get_communicator
 from ..errors import DataError, ParameterError
 from ..io.data import read_data
 from ..network import Sequential
@@ -86,6 +87,12 @@ def add_parser(sub) -> None:
         action="store_false",
         help="do not standardise the features (they are by default)",
     )
+    p.add_argument(
+        "--distributed",
+        choices=("mpi",),
+        help="data-parallel training over the processes of an MPI job (deltaprop launch -n N "
+        "-- deltaprop train ... --distributed mpi); only process 0 prints and writes the model",
+    )
     p.add_argument("--out", required=True, metavar="MODEL", help="model file to write")
     p.add_argument("--quiet", action="store_true", help="no progress or status output")
     p.add_argument("--json", action="store_true", help="print a JSON summary on stdout")
@@ -122,6 +129,8 @@ def infer_task(y: np.ndarray) -> str:
 
 
 def run(args) -> int:
+    # The communicator first: a missing mpi4py is a usage error before any data is read.
+    comm = get_communicator(args.distributed)
     table = read_data(args.data, target=args.target)
     where = repr(table.path)
     if table.y is None:
@@ -170,7 +179,7 @@ def run(args) -> int:
     net.build(table.X.shape[1])
     lr = args.lr if args.lr is not None else DEFAULT_LR[args.optimizer]
     optimizer = OPTIMIZERS[args.optimizer](net.parameters(), lr=lr)
-    show = not (args.quiet or args.json)
+    show = not (args.quiet or args.json) and comm.is_root
     note(
         f"training a {task} network {_shape(table.X.shape[1], args.hidden, out_units)} on "
         f"{len(train_rows)} rows ({len(val_rows)} held out), loss {loss_name}, "
@@ -178,6 +187,7 @@ def run(args) -> int:
         quiet=not show,
     )
     validation = None if len(val_rows) == 0 else (table.X[val_rows], y[val_rows])
+    show_bar = not args.quiet and comm.is_root
     start = time.perf_counter()
     history = net.fit(
         X_train,
@@ -188,18 +198,20 @@ def run(args) -> int:
         batch_size=args.batch_size,
         seed=args.seed,
         validation_data=validation,
-        callbacks=[ProgressBar(args.epochs, stream=sys.stderr)] if not args.quiet else None,
+        callbacks=[ProgressBar(args.epochs, stream=sys.stderr)] if show_bar else None,
+        distributed=comm,
     )
     seconds = time.perf_counter() - start
     net.classes_ = classes
     net.feature_names = table.feature_names or None
     net.target_name = table.target_name
-    net.save(args.out)
     # A SIGINT/SIGTERM stopped fit cleanly after a batch: the model is saved as it stood; the
     # exit status is the shell's 128 + signal number.
-    status = 0
+    status = EXIT_STATUS[getattr(signal, history.interrupted)] if history.interrupted else 0
+    if not comm.is_root:  # the other processes hold the same weights: one writes them
+        return status
+    net.save(args.out)
     if history.interrupted:
-        status = EXIT_STATUS[getattr(signal, history.interrupted)]
         note(f"interrupted by {history.interrupted}; saved the model as it stood to {args.out}")
 
     final = {k: float(v[-1]) for k, v in history.history.items()}
