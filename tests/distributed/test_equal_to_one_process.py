@@ -42,6 +42,36 @@ def test_two_processes_equal_one(run_workers, worker, tmp_path, scenario):
     assert any(not np.allclose(reference[k], start[k]) for k in start)  # it did train
 
 
+def test_an_estimator_with_distributed_mpi_equals_one_process(run_workers, worker, tmp_path):
+    done = run_workers("sklearn")
+    assert done.returncode == 0, done.stderr[-3000:]
+    reference = worker.estimator_weights(worker.estimator("sklearn"))
+    _assert_close(_load(tmp_path / "weights-0.npz"), reference, atol=1e-5)
+
+
+def test_an_unseeded_estimator_agrees_across_processes_and_prints_once(run_workers, tmp_path):
+    done = run_workers("sklearn-unseeded")
+    assert done.returncode == 0, done.stderr[-3000:]
+    rank0 = _load(tmp_path / "weights-0.npz")
+    rank1 = _load(tmp_path / "weights-1.npz")
+    for name in rank0:
+        np.testing.assert_array_equal(rank0[name], rank1[name], err_msg=name)
+    assert done.stdout.count("Iteration 1,") == 1
+
+
+def test_the_estimators_keep_distributed_as_a_parameter():
+    from sklearn.base import clone
+
+    from deltaprop.sklearn import MLPClassifier, MLPRegressor
+
+    for cls in (MLPClassifier, MLPRegressor):
+        est = cls(distributed="mpi")
+        assert est.get_params()["distributed"] == "mpi"
+        assert clone(est).distributed == "mpi"
+        with pytest.raises(dp.errors.ParameterError, match="distributed must be"):
+            cls(distributed="gloo", max_iter=1).fit(np.zeros((4, 2)), [0, 1, 0, 1])
+
+
 class _CountingSingle(SingleProcess):
     """A size-1 communicator of the user's own: fit must take the one-process path."""
 

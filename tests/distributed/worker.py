@@ -8,6 +8,7 @@ in the test process with ``distributed=None``.
 import os
 import sys
 import time
+import warnings
 
 import numpy as np
 
@@ -54,6 +55,28 @@ def train(scenario, distributed=None, callbacks=(), epochs=4, resume=None):
         kwargs["alpha"] = 0.05
     net.fit(X, y, distributed=distributed, callbacks=list(callbacks), resume=resume, **kwargs)
     return net
+
+
+def estimator(scenario, distributed=None):
+    """A scikit-learn style classifier fitted on the data of "sgd" (61 rows, batches of 9)."""
+    from deltaprop.sklearn import MLPClassifier
+
+    X, y = data(ROWS["sgd"])
+    clf = MLPClassifier(
+        (7,), activation="tanh", solver="sgd", learning_rate_init=0.05, batch_size=9,
+        max_iter=6, early_stopping=True, validation_fraction=0.2, alpha=1e-3,
+        random_state=None if scenario == "sklearn-unseeded" else 4,
+        verbose=scenario == "sklearn-unseeded", distributed=distributed,
+    )  # fmt: skip
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", dp.errors.ConvergenceWarning)
+        return clf.fit(X, y)
+
+
+def estimator_weights(clf):
+    return {f"coefs_{i}": c for i, c in enumerate(clf.coefs_)} | {
+        f"intercepts_{i}": b for i, b in enumerate(clf.intercepts_)
+    }
 
 
 def weights(net):
@@ -107,10 +130,14 @@ def main(scenario, out, mode):
         else:
             state = read_checkpoint(ckpt)["state"]
             net = train("resume", distributed, epochs=4, resume=state)
+    elif scenario.startswith("sklearn"):
+        result = estimator_weights(estimator(scenario, distributed))
     else:
         net = train(scenario, distributed, callbacks)
+    if not scenario.startswith("sklearn"):
+        result = weights(net)
     name = "single" if distributed is None else str(_rank())
-    np.savez(os.path.join(out, f"weights-{name}.npz"), **weights(net))
+    np.savez(os.path.join(out, f"weights-{name}.npz"), **result)
 
 
 def _rank():
