@@ -28,6 +28,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 import workloads as wl  # noqa: E402
+from run import child_result  # noqa: E402
 
 ONE_THREAD = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 
@@ -72,11 +73,7 @@ def measure(mpiexec: str, ranks: int, quick: bool, timeout: float) -> dict:
         done = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=env)
     except subprocess.TimeoutExpired:
         return {"failed": f"timed out after {timeout:.0f} s"}
-    for line in reversed(done.stdout.splitlines()):
-        if line.startswith("RESULT "):
-            return json.loads(line[len("RESULT ") :])
-    tail = (done.stderr or done.stdout).strip().splitlines()[-3:]
-    return {"failed": f"exit code {done.returncode}: " + " | ".join(tail)}
+    return child_result(done)
 
 
 def summarise(ranks: list[int], records: dict) -> list[dict]:
