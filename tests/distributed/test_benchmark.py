@@ -32,6 +32,8 @@ def test_quick_throughput_of_one_and_two_processes(mpiexec, tmp_path):
     for row in (one, two):
         assert len(row["times"]) == 1 and row["median_s"] > 0
         assert row["rows_per_s"] == pytest.approx(4096 / row["median_s"])
+    assert one["allreduce_s"] == 0.0  # one process sums nothing
+    assert 0 < two["allreduce_s"] < two["median_s"]
     assert one["speedup"] == 1.0
     assert two["speedup"] == pytest.approx(two["rows_per_s"] / one["rows_per_s"])
     # the same training whatever the number of processes: the same epoch loss
