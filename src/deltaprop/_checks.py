@@ -6,6 +6,8 @@ The template is "<name> must be <rule>; got <value>" (see errors.py).
 from __future__ import annotations
 
 import numbers
+import sys
+import warnings
 
 import numpy as np
 
@@ -73,3 +75,15 @@ def as_generator(seed, name: str = "seed") -> np.random.Generator:
             f"{name} must be None, a non-negative int or a numpy.random.Generator; got {seed!r}"
         )
     return np.random.default_rng(int(seed))
+
+
+def warn(message: str, category: type[Warning]) -> None:
+    """Warn, attributing the warning to the first caller outside deltaprop (the user's line),
+    however deep inside the package it was raised (``Sequential.fit`` -> ``fit``, estimators).
+    """
+    frame = sys._getframe(1)
+    level = 2  # 1 is this function, 2 its caller
+    while frame is not None and frame.f_globals.get("__name__", "").startswith("deltaprop."):
+        frame = frame.f_back
+        level += 1
+    warnings.warn(message, category, stacklevel=level)

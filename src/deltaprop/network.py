@@ -13,7 +13,9 @@ import numpy as np
 from . import losses, nn
 from ._version import __version__
 from .errors import DataError, ModelFileError, ParameterError, ParameterTypeError, ShapeError
+from .io.checkpoint import FORMAT as CHECKPOINT_FORMAT
 from .io.checkpoint import ModelCheckpoint, read_checkpoint
+from .io.modelfile import FORMAT as MODEL_FORMAT
 from .io.modelfile import read_model_file, write_model_file
 from .training import fit as _fit
 from .training.data import check_features, check_lengths
@@ -278,8 +280,18 @@ class Sequential(nn.Sequential):
 
 
 def load(path) -> Sequential:
-    """Read a network written by ``Sequential.save``; validates everything (never unpickles)."""
-    config, tensors = read_model_file(path)
+    """Read a network written by ``Sequential.save``, or the network of a training checkpoint
+    (``fit(checkpoint=...)``, ``ModelCheckpoint``) as it stood at the checkpoint's epoch;
+    validates everything (never unpickles)."""
+    config, tensors = read_model_file(path, kind=(MODEL_FORMAT, CHECKPOINT_FORMAT))
+    if config.get("format") == CHECKPOINT_FORMAT:
+        checkpoint = read_checkpoint(path)
+        if not isinstance(checkpoint["model"], dict):
+            raise ModelFileError(
+                f"{str(path)!r}: this checkpoint holds no network config (it was written for a "
+                "module without get_config); build the network and pass fit(resume=path)"
+            )
+        config, tensors = checkpoint["model"], checkpoint["state"]["weights"]
     try:
         arch = config["architecture"]
         if arch.get("type") != "Sequential":

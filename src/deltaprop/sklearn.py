@@ -18,8 +18,6 @@ is the epoch mean of the batches' ``E``, exactly as scikit-learn reports it.
 
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 
 try:
@@ -41,7 +39,7 @@ except ImportError as exc:  # pragma: no cover - exercised only without scikit-l
     ) from exc
 
 from . import losses, nn
-from ._checks import check_choice, check_number
+from ._checks import check_choice, check_number, warn
 from .comm import get_communicator
 from .engine import Tensor
 from .engine import functional as F
@@ -218,11 +216,10 @@ class _BaseMLP(BaseEstimator):
         if first_call or not (self.warm_start or incremental):
             self._initialize(X.shape[1], Y.shape[1], sizes, dtype, comm)
         elif getattr(self, "_stopped", False) and incremental and self.early_stopping:
-            warnings.warn(
+            warn(
                 f"early stopping ended training at iteration {self.best_iter_}; partial_fit "
                 "does not train further (call fit to start again)",
                 ConvergenceWarning,
-                stacklevel=3,
             )
             return self
         self._stopped = False
@@ -241,10 +238,10 @@ class _BaseMLP(BaseEstimator):
             bs = min(200, n)
         else:
             if self.batch_size > n:
-                warnings.warn(
+                warn(
                     f"Got `batch_size` less than 1 or larger than sample size. It is going to "
                     f"be clipped; batch_size={self.batch_size}, n_samples={n}",
-                    stacklevel=3,
+                    UserWarning,
                 )
             bs = min(int(self.batch_size), n)
         if not incremental or getattr(self, "_optimizer", None) is None:
@@ -269,11 +266,10 @@ class _BaseMLP(BaseEstimator):
         if self.early_stopping and (not incremental or stopped):
             self._restore(self._best_params)
         if not incremental and not stopped:
-            warnings.warn(
+            warn(
                 f"Stochastic Optimizer: Maximum iterations ({self.max_iter}) reached and the "
                 "optimization hasn't converged yet.",
                 ConvergenceWarning,
-                stacklevel=3,
             )
         return self
 

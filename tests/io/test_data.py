@@ -50,3 +50,34 @@ def test_npz_with_string_labels_and_checks(tmp_path):
         read_data(tmp_path / "nan.npz")
     with pytest.raises(DataError, match="is a directory"):
         read_data(tmp_path)
+
+
+@pytest.mark.parametrize(
+    "text, read, line",
+    [
+        ("a,b,y\n1,2,x,9\n3,4\n", dict(target="y"), "line 2"),  # long and short rows cancel
+        ("a,b,y\n1,2,x\n3,4,z,9\n5,6\n", dict(target="y"), "line 3"),
+        ("a,b,y\n1,2,x\n3\n", dict(features=["a"]), "line 3"),  # last column not read
+        ('a,b,y\n1,2,"x,1"\n3,4,z,9\n', dict(target="y"), "line 3"),  # quoted: csv module
+        ("a,b,y\n1,2,x,9\n3,4,z\n", dict(features=["b", "a"]), "line 2"),
+    ],
+)
+def test_ragged_rows_are_found_by_the_fast_and_the_slow_pass(tmp_path, text, read, line):
+    path = tmp_path / "r.csv"
+    path.write_text(text)
+    with pytest.raises(DataError, match=f"{line}: ragged row"):
+        read_data(path, **read)
+
+
+def test_fast_pass_reads_the_same_numbers_as_the_csv_module(tmp_path, rng):
+    import csv
+
+    X = rng.normal(size=(500, 7)).astype(np.float32)
+    path = tmp_path / "n.csv"
+    with open(path, "w", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow([f"c{i}" for i in range(7)] + ["t"])
+        writer.writerows([*row, f"k{i % 3}"] for i, row in enumerate(X.astype(str).tolist()))
+    table = read_data(path, target="t")
+    np.testing.assert_array_equal(table.X, X)
+    assert table.y.tolist() == [f"k{i % 3}" for i in range(500)]

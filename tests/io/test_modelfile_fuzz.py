@@ -100,7 +100,10 @@ def test_object_arrays_are_refused(tmp_path, valid_bytes):
 @pytest.mark.parametrize(
     "change, message",
     [
-        (lambda c: c.update(format="something-else"), "not a deltaprop-model file"),
+        (
+            lambda c: c.update(format="something-else"),
+            "not a deltaprop-model or deltaprop-checkpoint file",
+        ),
         (lambda c: c.update(format_version=99), "format_version 99"),
         (lambda c: c["architecture"]["layers"][1].update(units=5), "the architecture needs"),
         (lambda c: c["architecture"]["layers"][0].update(units=7), "got inputs with 7"),

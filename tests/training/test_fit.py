@@ -364,3 +364,11 @@ def test_functional_fit_on_a_custom_module(rng):
     X = rng.normal(size=(30, 3))
     history = dp.fit(model, X, X * 0.5, optimizer=dp.SGD(model.parameters(), lr=0.05), epochs=30)
     assert history.loss[-1] < history.loss[0]
+
+
+def test_the_epoch_limit_warning_points_at_the_callers_line():
+    """Raised deep inside fit, attributed to the user's own call of Sequential.fit."""
+    net = dp.Sequential([dp.Dense(1)], seed=0)
+    with pytest.warns(ConvergenceWarning) as caught:
+        net.fit(np.ones((4, 2)), np.ones(4), epochs=1, stop=dp.LossBelow(1e-12))
+    assert caught[0].filename == __file__

@@ -226,3 +226,33 @@ def test_rollback_halving_survives_a_schedule():
     assert h.rollbacks >= 1 and all(np.isfinite(h.loss))
     halved = 4.0 / 2**h.rollbacks
     assert h["lr"] == pytest.approx([halved * 0.5**k for k in range(4)])
+
+
+def test_load_reads_the_network_of_a_checkpoint(tmp_path, rng):
+    """dp.load on a checkpoint gives the network as it stood at the checkpoint's epoch."""
+    X = rng.normal(size=(40, 3)).astype(np.float32)
+    y = np.where(X[:, 0] > 0, "yes", "no")
+    net = dp.Sequential([dp.Dense(5, "tanh"), dp.Dense(2, "softmax")], seed=0)
+    path = tmp_path / "run.ckpt"
+    net.fit(X, y, loss="cross_entropy", epochs=3, seed=0, checkpoint=path)
+    again = dp.load(path)
+    np.testing.assert_array_equal(again.predict_proba(X), net.predict_proba(X))
+    assert again.predict(X).tolist() == net.predict(X).tolist()
+
+
+def test_load_of_a_checkpoint_without_a_network_config_says_how_to_resume(tmp_path, rng):
+    net = dp.Sequential([dp.Dense(2)], seed=0)
+    history = net.fit(rng.normal(size=(8, 2)), rng.normal(size=(8, 2)), epochs=1, seed=0)
+    assert history.stop_reason
+    run_state = {
+        "epoch": 1,
+        "samples_seen": 8,
+        "rng": {},
+        "layer_rngs": [],
+        "weights": net.state_dict(),
+        "optimizer": {},
+        "callbacks": [],
+    }
+    write_checkpoint(tmp_path / "bare.ckpt", run_state, model=None)
+    with pytest.raises(ModelFileError, match="fit\\(resume=path\\)"):
+        dp.load(tmp_path / "bare.ckpt")

@@ -128,6 +128,17 @@ def test_array_x_still_needs_y(rng):
         dp.fit(_net(), X)
 
 
+@pytest.mark.parametrize(
+    "option",
+    [{"sample_weight": np.ones(64)}, {"class_weight": "balanced"}, {"validation_split": 0.2}],
+)
+def test_options_that_need_the_whole_arrays_are_refused_for_a_source(rng, option):
+    X, y = _data(rng)
+    name = next(iter(option))
+    with pytest.raises(ParameterError, match=f"{name} needs array data"):
+        _net().fit([(X, y)], loss="cross_entropy", **option)
+
+
 def test_all_classified_explains_it_needs_arrays(rng):
     X, y = _data(rng)
     net = _net()

@@ -9,7 +9,7 @@ import sys
 import numpy as np
 
 from ..errors import ModelFileError
-from ..io.data import DataTable, read_data
+from ..io.data import DataTable, data_format, read_data
 from ..network import Sequential, load
 
 
@@ -48,9 +48,19 @@ def load_model(path) -> Sequential:
     return net
 
 
-def read_for_model(net: Sequential, path, target=None) -> DataTable:
+def read_for_model(net: Sequential, path, target=None, labels=None) -> DataTable:
     """Read ``path`` picking the model's feature columns by name (CSV) when it has names."""
-    return read_data(path, target=target, features=net.feature_names or None, dtype=net.dtype)
+    features = net.feature_names if data_format(path) == "csv" else None
+    return read_data(path, target=target, features=features or None, dtype=net.dtype, labels=labels)
+
+
+def add_labels_option(parser) -> None:
+    """``--labels FILE``: the targets of .npy or IDX features, in a file of their own."""
+    parser.add_argument(
+        "--labels",
+        metavar="FILE",
+        help="targets for .npy or IDX features: a 1-D .npy file or an IDX labels file",
+    )
 
 
 def emit_json(payload: dict) -> None:

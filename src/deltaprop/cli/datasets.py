@@ -1,25 +1,36 @@
 """``deltaprop datasets``: list the bundled data sets or export one as a CSV file.
 
-``deltaprop datasets export iris iris.csv`` writes a header row (feature names, then
-``target``) and one row per example, the target as its class name, ready for
-``deltaprop train iris.csv --target species``.
+``deltaprop datasets export iris iris.csv`` writes a header row (feature names, then the
+target column) and one row per example, the target as its class name, ready for
+``deltaprop train iris.csv --target species``. The worked example has two target columns
+(``o1``, ``o2``). The generated sets (moons, circles, spirals) take ``--n-samples``,
+``--noise`` and ``--seed``.
 """
 
 from __future__ import annotations
 
 import csv
+from functools import partial
+
+import numpy as np
 
 from .. import datasets
 from ..errors import ParameterError
 from ..io.atomic import atomic_write
-from ._common import note
+from ._common import note, positive_int
 
-# name -> (loader, target column name)
+# name -> (loader, target column name; None: the data set's target_names, one column each)
 BUNDLED = {
     "iris": (datasets.load_iris, "species"),
     "digits": (datasets.load_digits, "digit"),
     "xor": (datasets.xor, "y"),
+    "one-weight": (datasets.one_weight, "y"),
+    "worked-example": (datasets.worked_example, None),
+    "moons": (datasets.make_moons, "label"),
+    "circles": (datasets.make_circles, "label"),
+    "spirals": (datasets.make_spirals, "label"),
 }
+GENERATED = ("moons", "circles", "spirals")
 
 
 def add_parser(sub) -> None:
@@ -29,32 +40,50 @@ def add_parser(sub) -> None:
     export = actions.add_parser("export", help="write a data set to a CSV file")
     export.add_argument("name", choices=tuple(BUNDLED))
     export.add_argument("path", help="CSV file to write (atomically)")
+    export.add_argument(
+        "--n-samples", type=positive_int, help="rows of a generated set (moons, circles, spirals)"
+    )
+    export.add_argument("--noise", type=float, help="noise of a generated set (its default)")
+    export.add_argument("--seed", type=int, default=0, help="seed of a generated set (0)")
     p.set_defaults(handler=run)
 
 
 def run(args) -> int:
     if args.action == "list":
         for name, (loader, _) in BUNDLED.items():
-            data = loader()
+            data = loader(seed=0) if name in GENERATED else loader()
             print(
-                f"{name:<8}{data.X.shape[0]:>6} rows {data.X.shape[1]:>3} features  "
+                f"{name:<16}{data.X.shape[0]:>6} rows {data.X.shape[1]:>3} features  "
                 f"{data.description}"
             )
         return 0
     if args.name not in BUNDLED:  # argparse checks choices; kept for direct calls
         raise ParameterError(f"name must be one of {', '.join(BUNDLED)}; got {args.name!r}")
     loader, target = BUNDLED[args.name]
+    options = {k: getattr(args, k, None) for k in ("n_samples", "noise")}
+    options = {k: v for k, v in options.items() if v is not None}
+    if args.name in GENERATED:
+        loader = partial(loader, seed=getattr(args, "seed", 0), **options)
+    elif options:
+        raise ParameterError(
+            f"--n-samples and --noise apply to {', '.join(GENERATED)}; got {args.name!r}"
+        )
     data = loader()
     names = data.target_names
-    labels = (
-        [names[i] for i in data.y]
-        if names and names != [str(i) for i in range(len(names))]
-        else data.y.tolist()
-    )
+    y = np.asarray(data.y)
+    if y.ndim == 2:
+        header, targets = names, y.tolist()
+    else:
+        header = [target]
+        named = y.dtype.kind in "iu" and names and names != [str(i) for i in range(len(names))]
+        targets = [[names[i]] for i in y] if named else [[v] for v in y.tolist()]
     with atomic_write(args.path, "w") as fh:
         writer = csv.writer(fh, lineterminator="\n")
-        writer.writerow([*data.feature_names, target])
-        values = data.X.astype(str)  # shortest text that reads back to the same float32
-        writer.writerows([*row, label] for row, label in zip(values.tolist(), labels))
-    note(f"wrote {len(labels)} rows of {args.name} to {args.path} (target column {target!r})")
+        writer.writerow([*data.feature_names, *header])
+        values = data.X.astype(str)  # shortest text that reads back to the same float
+        writer.writerows([*row, *t] for row, t in zip(values.tolist(), targets))
+    note(
+        f"wrote {len(targets)} rows of {args.name} to {args.path} "
+        f"(target column{'s' if len(header) > 1 else ''} {', '.join(header)})"
+    )
     return 0

@@ -7,7 +7,7 @@ import numpy as np
 
 from ..errors import DataError
 from ..metrics import confusion_matrix
-from ._common import emit_json, load_model, read_for_model
+from ._common import add_labels_option, emit_json, load_model, read_for_model
 
 
 def add_parser(sub) -> None:
@@ -17,18 +17,24 @@ def add_parser(sub) -> None:
         description="Evaluate a model on a data file that holds the target column.",
     )
     p.add_argument("model", help="model file")
-    p.add_argument("data", help="CSV, .npz (X and y) or .npy")
+    p.add_argument("data", help="CSV, .npz (X and y), .npy or IDX")
     p.add_argument("--target", help="target column (default: the one the model was trained on)")
+    add_labels_option(p)
     p.add_argument("--json", action="store_true", help="print the results as JSON")
     p.set_defaults(handler=run)
 
 
 def run(args) -> int:
     net = load_model(args.model)
-    target = args.target if args.target is not None else net.target_name
-    table = read_for_model(net, args.data, target=target)
+    target = args.target
+    if target is None and args.labels is None:
+        target = net.target_name
+    table = read_for_model(net, args.data, target=target, labels=args.labels)
     if table.y is None:
-        raise DataError(f"{table.path!r} has no target column: give --target COLUMN")
+        raise DataError(
+            f"{table.path!r} has no target: give --target COLUMN, or --labels FILE for .npy "
+            "or IDX features"
+        )
     results = {"n": int(len(table.X)), **net.evaluate(table.X, table.y)}
     labels = None
     if net.loss is not None and net.loss.kind in ("multiclass", "binary"):

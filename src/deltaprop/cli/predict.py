@@ -25,7 +25,9 @@ def add_parser(sub) -> None:
         description="Predict with a model written by 'deltaprop train' or Sequential.save.",
     )
     p.add_argument("model", help="model file")
-    p.add_argument("data", help="CSV (feature columns found by name), .npz or .npy")
+    p.add_argument(
+        "data", help="CSV (feature columns found by name), .npz, .npy (features) or IDX images"
+    )
     p.add_argument("--output", "-o", metavar="FILE", help="write the CSV here (atomically)")
     p.add_argument("--proba", action="store_true", help="add class probability columns")
     p.set_defaults(handler=run)

@@ -5,6 +5,12 @@ whole numbers with at most ``MAX_AUTO_CLASSES`` distinct values) make a classifi
 numbers a regression. The features are standardised by a first
 :class:`~deltaprop.nn.Standardize` layer fitted on the training split (``--no-standardize``
 turns it off), so the saved model takes raw features.
+
+Training options beyond the usual: ``--alpha`` (L2 penalty), ``--early-stopping N`` (patience
+on the validation loss, best weights kept), ``--checkpoint FILE`` (a resumable checkpoint
+after every epoch) and ``--resume FILE`` (carry on from one: the same options give the same
+network as an uninterrupted run, since the checkpoint holds the weights, optimizer state,
+random generators and callback counters of the last finished epoch).
 """
 
 from __future__ import annotations
@@ -13,18 +19,20 @@ import argparse
 import signal
 import sys
 import time
+import warnings
 
 import numpy as np
 
 from .. import losses, optim
 from ..comm import get_communicator
-from ..errors import DataError, ParameterError
+from ..errors import ConvergenceWarning, DataError, ParameterError
+from ..io.checkpoint import read_checkpoint
 from ..io.data import read_data
 from ..network import Sequential
 from ..nn import Dense, Standardize, activations
-from ..training import ProgressBar
+from ..training import EarlyStopping, ProgressBar
 from ..training.interrupt import EXIT_STATUS
-from ._common import emit_json, note, positive_float, positive_int
+from ._common import add_labels_option, emit_json, note, positive_float, positive_int
 
 MAX_AUTO_CLASSES = 20
 OPTIMIZERS = {"sgd": optim.SGD, "adam": optim.Adam, "rmsprop": optim.RMSprop, "adamw": optim.AdamW}
@@ -39,11 +47,16 @@ LOSS_TASK = {
 def add_parser(sub) -> None:
     p = sub.add_parser(
         "train",
-        help="train a network on a CSV, .npz or .npy file and save the model",
+        help="train a network on a CSV, .npz, .npy or IDX file and save the model",
         description="Train a multilayer network by backpropagation and save it (atomically).",
     )
-    p.add_argument("data", help="CSV with a header row, .npz (arrays X and y) or .npy")
-    p.add_argument("--target", help="target column: a name, or an index (required except for .npz)")
+    p.add_argument(
+        "data", help="CSV with a header row, .npz (arrays X and y), .npy, or IDX (MNIST) images"
+    )
+    p.add_argument(
+        "--target", help="target column: a name, or an index (CSV, or .npy without --labels)"
+    )
+    add_labels_option(p)
     p.add_argument(
         "--task",
         choices=("auto", "classification", "regression"),
@@ -82,6 +95,30 @@ def add_parser(sub) -> None:
     )
     p.add_argument("--seed", type=int, default=0, help="seed of weights, split and shuffling")
     p.add_argument(
+        "--alpha",
+        type=_non_negative,
+        default=0.0,
+        help="L2 penalty: adds alpha/2 * sum of squared weights to the loss (default 0)",
+    )
+    p.add_argument(
+        "--early-stopping",
+        type=positive_int,
+        metavar="N",
+        help="stop when val_loss has not improved for N epochs and keep the best epoch's "
+        "weights (needs --validation-split)",
+    )
+    p.add_argument(
+        "--checkpoint",
+        metavar="FILE",
+        help="write a resumable checkpoint to FILE after every epoch (atomically)",
+    )
+    p.add_argument(
+        "--resume",
+        metavar="FILE",
+        help="carry on from a checkpoint, up to --epochs; give the data and network options of "
+        "the run that wrote it (the result equals an uninterrupted run)",
+    )
+    p.add_argument(
         "--no-standardize",
         dest="standardize",
         action="store_false",
@@ -103,6 +140,16 @@ def _hidden_sizes(text: str) -> list[int]:
     if text.strip().lower() in ("", "none", "0"):
         return []
     return [positive_int(part.strip()) for part in text.split(",")]
+
+
+def _non_negative(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not (np.isfinite(value) and value >= 0):
+        raise argparse.ArgumentTypeError(f"must be a number >= 0; got {text!r}")
+    return value
 
 
 def _fraction(text: str) -> float:
@@ -129,13 +176,18 @@ def infer_task(y: np.ndarray) -> str:
 
 
 def run(args) -> int:
-    # The communicator first: a missing mpi4py is a usage error before any data is read.
+    if args.early_stopping is not None and args.validation_split == 0:
+        raise ParameterError(
+            "--early-stopping watches the validation loss: give --validation-split too"
+        )
+    # The communicator before the data: a missing mpi4py is a usage error, found at once.
     comm = get_communicator(args.distributed)
-    table = read_data(args.data, target=args.target)
+    table = read_data(args.data, target=args.target, labels=args.labels)
     where = repr(table.path)
     if table.y is None:
         raise DataError(
-            f"{where} has no target: give --target COLUMN (or an .npz file with arrays X and y)"
+            f"{where} has no target: give --target COLUMN, --labels FILE (for .npy or IDX "
+            "features), or an .npz file with arrays X and y"
         )
     task = args.task if args.task != "auto" else None
     loss_name = None if args.loss == "auto" else args.loss
@@ -177,6 +229,8 @@ def run(args) -> int:
     layers.append(Dense(out_units, out_activation))
     net = Sequential(layers, seed=args.seed)
     net.build(table.X.shape[1])
+    if args.resume is not None:
+        _check_resumable(args.resume, net)
     lr = args.lr if args.lr is not None else DEFAULT_LR[args.optimizer]
     optimizer = OPTIMIZERS[args.optimizer](net.parameters(), lr=lr)
     show = not (args.quiet or args.json) and comm.is_root
@@ -189,19 +243,14 @@ def run(args) -> int:
     validation = None if len(val_rows) == 0 else (table.X[val_rows], y[val_rows])
     show_bar = not args.quiet and comm.is_root
     start = time.perf_counter()
-    history = net.fit(
-        X_train,
-        y[train_rows],
-        loss=loss_name,
-        optimizer=optimizer,
-        epochs=args.epochs,
-        batch_size=args.batch_size,
-        seed=args.seed,
-        validation_data=validation,
-        callbacks=[ProgressBar(args.epochs, stream=sys.stderr)] if show_bar else None,
-        distributed=comm,
-    )
+    with warnings.catch_warnings():
+        # With --early-stopping, running all --epochs is an outcome, not a problem to warn of.
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        history = _fit(
+            net, args, X_train, y[train_rows], loss_name, optimizer, validation, comm, show_bar
+        )
     seconds = time.perf_counter() - start
+
     net.classes_ = classes
     net.feature_names = table.feature_names or None
     net.target_name = table.target_name
@@ -213,6 +262,8 @@ def run(args) -> int:
     net.save(args.out)
     if history.interrupted:
         note(f"interrupted by {history.interrupted}; saved the model as it stood to {args.out}")
+        if args.checkpoint:
+            note(f"to carry on, run the same command with --resume {args.checkpoint}")
 
     final = {k: float(v[-1]) for k, v in history.history.items()}
     summary = {
@@ -225,6 +276,7 @@ def run(args) -> int:
         "n_validation": int(len(val_rows)),
         "classes": None if classes is None else classes.tolist(),
         "interrupted": history.interrupted,
+        "stop_reason": history.stop_reason,
         "final": final,
     }
     if args.json:
@@ -232,7 +284,48 @@ def run(args) -> int:
     elif not args.quiet:
         shown = ", ".join(f"{k} {v:.6g}" for k, v in final.items())
         print(f"trained {len(history)} epochs in {seconds:.2f} s: {shown}; saved {args.out}")
+        if not history.stop_reason.startswith("reached epochs"):
+            note(f"stopped: {history.stop_reason}")
     return status
+
+
+def _fit(net, args, X, y, loss_name, optimizer, validation, comm, show_bar):
+    stop = None if args.early_stopping is None else EarlyStopping(patience=args.early_stopping)
+    return net.fit(
+        X,
+        y,
+        loss=loss_name,
+        optimizer=optimizer,
+        epochs=args.epochs,
+        batch_size=args.batch_size,
+        seed=args.seed,
+        validation_data=validation,
+        callbacks=[ProgressBar(args.epochs, stream=sys.stderr)] if show_bar else None,
+        stop=stop,
+        alpha=args.alpha,
+        checkpoint=args.checkpoint,
+        resume=args.resume,
+        distributed=comm,
+    )
+
+
+def _check_resumable(path, net: Sequential) -> None:
+    """The checkpoint must come from a network of the architecture these options build."""
+    saved = read_checkpoint(path)["model"]
+    ours = net.get_config()["architecture"]
+    if not isinstance(saved, dict) or saved.get("architecture") != ours:
+        raise ParameterError(
+            f"--resume {str(path)!r} was written for another network than the one these "
+            f"options build ({_describe(ours)}); give the data and network options "
+            "(--hidden, --activation, --loss, --no-standardize) of the run that wrote it"
+        )
+
+
+def _describe(architecture: dict) -> str:
+    layers = architecture.get("layers", [])
+    return ", ".join(
+        f"{layer['type']}({layer.get('units', '')})".replace("()", "") for layer in layers
+    )
 
 
 def _split(n: int, fraction: float, seed: int) -> tuple[np.ndarray, np.ndarray]:

@@ -3,29 +3,20 @@
 - :func:`load_digits`: the UCI optical recognition of handwritten digits data (8x8 images,
   1,797 examples, 10 classes; Alpaydin and Kaynak, UCI Machine Learning Repository, CC BY 4.0).
 - :func:`load_iris`: Fisher's iris measurements (150 examples, 3 classes; UCI, CC BY 4.0).
-- :func:`xor`, :func:`one_weight`: the tiny teaching sets of the source material.
+- :func:`worked_example`, :func:`xor`, :func:`one_weight`: the tiny teaching sets of
+  SPEC.md §5 (the 2-2-2 network's input, targets and initial weights) and the source material.
+- :func:`make_moons`, :func:`make_circles`, :func:`make_spirals`: random 2-D classification
+  problems that need a hidden layer (see :mod:`deltaprop.datasets.synthetic`).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from importlib import resources
 
 import numpy as np
 
-
-@dataclass
-class Dataset:
-    """Features ``X`` (n_samples, n_features), targets ``y``, and their names."""
-
-    X: np.ndarray
-    y: np.ndarray
-    feature_names: list = field(default_factory=list)
-    target_names: list = field(default_factory=list)
-    description: str = ""
-
-    def __iter__(self):  # X, y = load_digits()
-        return iter((self.X, self.y))
+from .dataset import Dataset
+from .synthetic import make_circles, make_moons, make_spirals
 
 
 def _load(name: str) -> dict:
@@ -80,6 +71,36 @@ def xor() -> Dataset:
     )
 
 
+def worked_example() -> Dataset:
+    """The worked example of SPEC.md §5: one input (0.05, 0.10), targets (0.01, 0.99), and the
+    initial weights of its 2-2-2 logistic network (learning rate 0.5, squared error).
+
+    ``initial_weights`` holds ``layers.0.weight`` = [[w1, w3], [w2, w4]], ``layers.0.bias`` =
+    [b1], ``layers.1.weight`` = [[w5, w7], [w6, w8]], ``layers.1.bias`` = [b2] in the layout
+    of ``Dense(2, "logistic", bias="shared")`` (net = x @ W + b), so ``h1`` gets
+    ``w1 i1 + w2 i2 + b1``. The forward pass gives the published out_h1 = 0.593269992:
+
+    >>> data = worked_example()
+    >>> W, b = data.initial_weights["layers.0.weight"], data.initial_weights["layers.0.bias"]
+    >>> out_h = 1 / (1 + np.exp(-(data.X @ W + b)))
+    >>> round(float(out_h[0, 0]), 9), data.y.tolist()
+    (0.593269992, [[0.01, 0.99]])
+    """
+    return Dataset(
+        X=np.array([[0.05, 0.10]]),
+        y=np.array([[0.01, 0.99]]),
+        feature_names=["i1", "i2"],
+        target_names=["o1", "o2"],
+        description="the 2-2-2 worked example of SPEC.md §5 (one example, two targets)",
+        initial_weights={
+            "layers.0.weight": np.array([[0.15, 0.25], [0.20, 0.30]]),
+            "layers.0.bias": np.array([0.35]),
+            "layers.1.weight": np.array([[0.40, 0.50], [0.45, 0.55]]),
+            "layers.1.bias": np.array([0.60]),
+        },
+    )
+
+
 def one_weight() -> Dataset:
     """The data (0, 0), (1, 2), (2, 4) of the one-weight example y = W x (best W = 2)."""
     return Dataset(
@@ -91,4 +112,14 @@ def one_weight() -> Dataset:
     )
 
 
-__all__ = ["Dataset", "load_digits", "load_iris", "one_weight", "xor"]
+__all__ = [
+    "Dataset",
+    "load_digits",
+    "load_iris",
+    "make_circles",
+    "make_moons",
+    "make_spirals",
+    "one_weight",
+    "worked_example",
+    "xor",
+]

@@ -28,8 +28,10 @@ def unbroadcast(g: np.ndarray, shape: tuple, out: np.ndarray | None = None) -> n
         lead + i for i, n in enumerate(shape) if n == 1 and g.shape[lead + i] != 1
     )
     kept = tuple(1 if i in axes else n for i, n in enumerate(g.shape))
+    # ndarray.sum, not np.sum: the same reduction without the wrapper's dispatch cost, which
+    # matters for the small batches of online training.
     if out is not None:
         # The buffer is contiguous, so reshape is a view and the sum lands in it directly.
-        np.sum(g, axis=axes, keepdims=True, out=out.reshape(kept))
+        g.sum(axis=axes, keepdims=True, out=out.reshape(kept))
         return out
-    return np.sum(g, axis=axes, keepdims=True).reshape(shape)
+    return g.sum(axis=axes, keepdims=True).reshape(shape)

@@ -64,8 +64,10 @@ def _write_array(zf: zipfile.ZipFile, member: str, array: np.ndarray) -> None:
     zf.writestr(member, buffer.getvalue())
 
 
-def read_model_file(path, kind: str = FORMAT) -> tuple[dict, dict]:
-    """Return ``(config, tensors)`` from ``path``, or raise ModelFileError saying what is wrong."""
+def read_model_file(path, kind: str | tuple = FORMAT) -> tuple[dict, dict]:
+    """Return ``(config, tensors)`` from ``path``, or raise ModelFileError saying what is wrong.
+
+    ``kind`` is the format the file must have (or a tuple of accepted formats)."""
     path = Path(path)
     if not path.exists():
         raise ModelFileError(f"model file {str(path)!r} does not exist")
@@ -95,9 +97,11 @@ def read_model_file(path, kind: str = FORMAT) -> tuple[dict, dict]:
             raise ModelFileError(f"{str(path)!r}: the config is not valid JSON ({exc})") from exc
         if not isinstance(config, dict):
             raise ModelFileError(f"{str(path)!r}: the config must be a JSON object")
-        if config.get("format") != kind:
+        kinds = kind if isinstance(kind, tuple) else (kind,)
+        if config.get("format") not in kinds:
             raise ModelFileError(
-                f"{str(path)!r} is not a {kind} file (format {config.get('format')!r})"
+                f"{str(path)!r} is not a {' or '.join(kinds)} file "
+                f"(format {config.get('format')!r})"
             )
         version = config.get("format_version")
         if not isinstance(version, int) or version > FORMAT_VERSION or version < 1:

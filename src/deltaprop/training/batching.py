@@ -74,7 +74,7 @@ class Batches:
         if out.dtype == a.dtype:
             # also for a memory map: only these rows are read, straight into the buffer (in
             # the shuffled order; sorting them gave no measurable gain on a cached file)
-            np.take(a, idx, axis=0, out=out)
+            a.take(idx, axis=0, out=out)  # the method: no dispatch wrapper per batch
         else:
             np.copyto(out, a[idx], casting="same_kind")
         return out

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import math
-import warnings
 
 import numpy as np
 
 from .. import losses
-from .._checks import as_generator, check_number
+from .._checks import as_generator, check_number, warn
 from ..comm import get_communicator
 from ..engine import functional as F
 from ..engine import no_grad, tracer
@@ -21,6 +20,7 @@ from .callbacks import Callback
 from .data import check_features, check_lengths
 from .distributed import DataParallel, shared_generator
 from .divergence import DivergenceGuard
+from .fused import FusedStep
 from .history import History
 from .interrupt import InterruptGuard
 from .predict import evaluate_outputs, predict_outputs
@@ -310,6 +310,9 @@ def fit(
     # A static network's step is recorded once and replayed (same ops, no graph rebuilding).
     replayable = getattr(module, "replayable", False) and not isinstance(loss, losses.Custom)
     replay = None
+    # A plain stack of Dense layers takes the fused step instead: the same formulas on
+    # buffers allocated once, no graph (see training/fused.py); traced steps never do.
+    fused = FusedStep.build(module, loss, weights is not None, alpha) if replayable else None
     interrupt = InterruptGuard()
     try:
         # Non-finite values are caught and reported by the divergence policy; NumPy's own
@@ -340,6 +343,8 @@ def fit(
                     optimizer.zero_grad()
                     if parallel is not None and not rows:
                         value = parallel.empty_step()
+                    elif fused is not None and fused.is_valid() and not tracer.active():
+                        value = fused.step(*inputs)
                     elif replay is not None and replay.is_valid():
                         value = float(replay.step(*inputs))
                     elif replayable and not tracer.active():
@@ -405,12 +410,11 @@ def fit(
         if run.stop_reason is None:
             run.stop_reason = f"reached epochs={epochs}"
             if rules:
-                warnings.warn(
+                warn(
                     f"training stopped at the epoch limit ({epochs}) before any stopping rule "
                     f"held ({', '.join(type(r).__name__ for r in rules)}); raise epochs or the "
                     "learning rate",
                     ConvergenceWarning,
-                    stacklevel=2,
                 )
         history.stop_reason = run.stop_reason
     finally:

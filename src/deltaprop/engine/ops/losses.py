@@ -62,22 +62,30 @@ class SoftmaxCrossEntropy(Op):
         super().__init__(reduction=reduction)
 
     def forward(self, z, t, w=None):
+        # ln softmax(z)_k = shifted_k - ln s with shifted = z - max(z), s = sum exp(shifted)
         shifted = z - z.max(axis=-1, keepdims=True)
-        with np.errstate(under="ignore"):  # tiny probabilities may round to 0
-            e = np.exp(shifted)
-        s = e.sum(axis=-1, keepdims=True)
-        self._p = e / s
-        log_s = np.log(s)
-        if t.ndim == z.ndim - 1:  # integer labels
-            picked = np.take_along_axis(shifted, t[..., np.newaxis].astype(np.intp), axis=-1)
-            per_example = log_s - picked
+        labels = t.ndim == z.ndim - 1
+        if labels:  # the labelled logit, read before shifted is overwritten by exp
+            rows = shifted.reshape(-1, shifted.shape[-1])
+            picked = rows[np.arange(rows.shape[0]), t.reshape(-1).astype(np.intp, copy=False)]
+            picked = picked.reshape(z.shape[:-1] + (1,))
         else:
-            per_example = np.sum(t.astype(z.dtype, copy=False) * (log_s - shifted), axis=-1)
+            soft = t.astype(z.dtype, copy=False)
+            cross = (soft * shifted).sum(axis=-1, keepdims=True)  # sum_k t_k shifted_k
+            mass = soft.sum(axis=-1, keepdims=True)  # sum_k t_k (1 for a distribution)
+        with np.errstate(under="ignore"):  # tiny probabilities may round to 0
+            e = np.exp(shifted, out=shifted)
+        s = e.sum(axis=-1, keepdims=True)
+        e /= s
+        self._p = e
+        log_s = np.log(s)
+        # per example: ln s - picked (labels) or sum_k t_k (ln s - shifted_k) (distributions)
+        per_example = log_s - picked if labels else log_s * mass - cross
         if w is None:
-            total = np.sum(per_example)
+            total = per_example.sum()
             count = _examples(z)
         else:
-            total = np.sum(per_example.reshape(-1) * w.reshape(-1).astype(z.dtype, copy=False))
+            total = np.dot(per_example.reshape(-1), w.reshape(-1).astype(z.dtype, copy=False))
             count = _total_weight(w)
         self._count = count
         return _scalar(total / count if self.reduction == "mean" else total, z.dtype)

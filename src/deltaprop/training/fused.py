@@ -1,0 +1,273 @@
+"""A fused training step for the common case: a stack of Dense layers and a named loss.
+
+The engine's general path (a recorded step replayed op by op, :mod:`deltaprop.engine.replay`)
+allocates every intermediate array and walks a graph. For a plain multilayer perceptron the
+same arithmetic can run in place on buffers allocated once per ``fit``, with no graph at all;
+for small batches that Python and allocation overhead is most of a step. This module is that
+path. It covers networks of :class:`~deltaprop.nn.Dense` layers with hidden activations
+identity, relu, leaky_relu, tanh and logistic, an output layer whose activation the loss
+expects (softmax for ``cross_entropy``, logistic for ``binary_cross_entropy``, those or the
+identity with ``from_logits=True``; anything but softmax for ``squared_error``), with or
+without example weights and the L2 penalty. Everything else takes the general path, and so
+does every traced step (``explain``), so what a learner sees is always the engine's own ops.
+
+The formulas are the engine ops' (:mod:`deltaprop.engine.ops`); ``tests/training/
+test_fused.py`` checks the fused loss and gradients against the engine's, and against central
+differences, for random architectures, losses, weights and batch sizes.
+
+Forward, layer ``l``: ``z_l = h_{l-1} @ W_l + b_l``, ``h_l = f_l(z_l)``, in place in ``z_l``.
+Backward: ``d_L = dE/dz_L`` from the loss (``(p - t) * scale`` with the softmax or logistic
+fused in); for ``l = L..1``: ``dE/dW_l = h_{l-1}^T d_l (+ c W_l)``, ``dE/db_l`` the sum of
+``d_l`` over the rows (and over the units, for a shared bias), and
+``d_{l-1} = (d_l @ W_l^T) * f'_{l-1}``, the derivative written in the stored output ``h``:
+relu ``1[h > 0]``, leaky relu ``1 or slope``, tanh ``1 - h^2``, logistic ``h (1 - h)``,
+identity ``1``. The first layer's input gradient is never computed.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .. import losses
+from ..nn import Dense
+from ..nn.flat import packed_buffers
+
+_HIDDEN = ("identity", "relu", "leaky_relu", "tanh", "logistic")
+
+
+class FusedStep:
+    """Forward and backward of a Dense stack and its loss on preallocated buffers.
+
+    ``step(x, t[, w][, c])`` takes the same per-batch arrays as fit's objective (example
+    weights ``w`` when weighted, the L2 penalty's scale ``c`` when ``alpha`` is set), writes
+    every parameter's gradient into its gradient buffer and returns the batch's loss.
+    """
+
+    def __init__(self, layers, loss, weighted: bool, penalised: bool, params):
+        self.layers = layers
+        self.loss = loss
+        self.weighted = weighted
+        self.penalised = penalised
+        self.params = params
+        self.signature = tuple(p.requires_grad for p in params)
+        self.kinds = [layer.activation.name for layer in layers]
+        self.slopes = [getattr(layer.activation, "slope", 0.0) for layer in layers]
+        self.capacity = 0
+
+    @classmethod
+    def build(cls, module, loss, weighted: bool, alpha: float) -> FusedStep | None:
+        """The fused step for ``module`` and ``loss``, or None when it does not apply."""
+        layers = list(getattr(module, "layers", None) or [])
+        if not layers or any(type(layer) is not Dense for layer in layers):
+            return None
+        params = module.parameters()
+        if packed_buffers(params) is None or not all(p.requires_grad for p in params):
+            return None
+        kinds = [layer.activation.name for layer in layers]
+        if any(kind not in _HIDDEN for kind in kinds[:-1]):
+            return None
+        last = kinds[-1]
+        if type(loss) is losses.CrossEntropy:
+            fits = last == ("identity" if loss.from_logits else "softmax")
+        elif type(loss) is losses.BinaryCrossEntropy:
+            fits = last == ("identity" if loss.from_logits else "logistic")
+        elif type(loss) is losses.SquaredError:
+            fits = last in _HIDDEN
+        else:
+            fits = False
+        return cls(layers, loss, weighted, bool(alpha), params) if fits else None
+
+    def is_valid(self) -> bool:
+        """False once a parameter was frozen or unfrozen (the general path takes over)."""
+        return tuple(p.requires_grad for p in self.params) == self.signature
+
+    def _allocate(self, rows: int, dtype) -> None:
+        units = [layer.units for layer in self.layers]
+        self.Z = [np.empty((rows, u), dtype) for u in units]  # z_l, then h_l in place
+        self.D = [np.empty((rows, u), dtype) for u in units[:-1]]  # d_l of hidden layers
+        self.T = [np.empty((rows, u), dtype) for u in units]  # f' and other temporaries
+        self.M = [np.empty((rows, u), bool) for u in units]
+        self.diff = np.empty((rows, units[-1]), dtype)  # o - t of a squared error
+        self.R = np.arange(rows)
+        self.col = np.empty((rows, 1), dtype)
+        self.capacity = rows
+
+    def step(self, x, t, *extra) -> float:
+        k = len(x)
+        dtype = self.layers[0].weight.data.dtype
+        if k > self.capacity or self.Z[0].dtype != dtype:
+            self._allocate(k, dtype)
+        w = extra[0] if self.weighted else None
+        c = float(extra[-1]) if self.penalised else 0.0
+        L = len(self.layers)
+        h = x
+        for i, layer in enumerate(self.layers):
+            z = self.Z[i][:k]
+            np.matmul(h, layer.weight.data, out=z)
+            if layer.bias is not None:
+                z += layer.bias.data
+            if i < L - 1:
+                self._activate(i, z)
+            h = z
+        value, d = self._loss_and_delta(h, t, w)
+        if c:
+            value += (
+                0.5
+                * c
+                * sum(float(np.vdot(lay.weight.data, lay.weight.data)) for lay in self.layers)
+            )
+        for i in range(L - 1, -1, -1):
+            layer = self.layers[i]
+            below = x if i == 0 else self.Z[i - 1][:k]
+            gw = layer.weight.grad_buffer
+            np.matmul(below.T, d, out=gw)
+            if c:
+                gw += c * layer.weight.data
+            layer.weight.grad = gw
+            if layer.bias is not None:
+                gb = layer.bias.grad_buffer
+                if gb.shape[0] == d.shape[1]:
+                    d.sum(axis=0, out=gb)
+                else:  # one bias shared by the layer's units
+                    gb[0] = d.sum()
+                layer.bias.grad = gb
+            if i > 0:
+                dn = self.D[i - 1][:k]
+                np.matmul(d, layer.weight.data.T, out=dn)
+                self._times_derivative(i - 1, dn, below)
+                d = dn
+        return value
+
+    def _activate(self, i: int, z) -> None:
+        kind = self.kinds[i]
+        if kind == "relu":
+            np.maximum(z, 0, out=z)
+        elif kind == "tanh":
+            np.tanh(z, out=z)
+        elif kind == "logistic":  # (1 + tanh(z / 2)) / 2, as the engine's op
+            z *= 0.5
+            np.tanh(z, out=z)
+            z *= 0.5
+            z += 0.5
+        elif kind == "leaky_relu":
+            tmp = self.T[i][: len(z)]
+            np.multiply(z, self.slopes[i], out=tmp)
+            np.maximum(z, tmp, out=z)
+
+    def _times_derivative(self, i: int, d, h) -> None:
+        """d *= f_i'(net), written in the layer's stored output h."""
+        kind = self.kinds[i]
+        k = len(d)
+        if kind == "identity":
+            return
+        if kind == "relu":
+            mask = self.M[i][:k]
+            np.greater(h, 0, out=mask)
+            np.multiply(d, mask, out=d)
+            return
+        tmp = self.T[i][:k]
+        if kind == "tanh":
+            np.multiply(h, h, out=tmp)
+            np.subtract(1, tmp, out=tmp)
+        elif kind == "logistic":
+            np.subtract(1, h, out=tmp)
+            tmp *= h
+        else:  # leaky relu: 1 where h > 0, else the slope
+            mask = self.M[i][:k]
+            np.greater(h, 0, out=mask)
+            np.multiply(mask, 1.0 - self.slopes[i], out=tmp)
+            tmp += self.slopes[i]
+        d *= tmp
+
+    def _loss_and_delta(self, z, t, w):
+        """E and dE/dz of the output layer's net z (overwritten by the delta)."""
+        loss = self.loss
+        k = len(z)
+        wcol = None if w is None else w.astype(z.dtype, copy=False).reshape(-1, 1)
+        weight_sum = None if w is None else float(w.sum())
+        if weight_sum is not None and weight_sum <= 0:
+            weight_sum = 1.0  # all-zero weights: E = 0 and a zero gradient, as the ops
+        if type(loss) is losses.CrossEntropy:
+            return self._cross_entropy(z, t, wcol, weight_sum)
+        if type(loss) is losses.BinaryCrossEntropy:
+            return self._binary_cross_entropy(z, t, wcol, weight_sum)
+        # squared error on o = f(z): dE/dz = dE/do * f'(o)
+        L = len(self.layers) - 1
+        self._activate(L, z)
+        diff = self.diff[:k]
+        np.subtract(z, t.reshape(z.shape) if t.ndim != z.ndim else t, out=diff)
+        squares = diff * diff
+        if wcol is not None:
+            squares *= wcol
+        total = float(squares.sum())
+        examples = k if weight_sum is None else weight_sum
+        reduction = loss.reduction
+        if reduction == "sum_half":
+            scale, value = 1.0, 0.5 * total
+        elif reduction == "sum":
+            scale, value = 2.0, total
+        elif reduction == "mean_half":
+            scale, value = 1.0 / examples, 0.5 * total / examples
+        else:
+            count = examples * z.shape[1]
+            scale, value = 2.0 / count, total / count
+        if wcol is not None:
+            diff *= wcol
+        diff *= scale
+        self._times_derivative(L, diff, z)
+        np.copyto(z, diff)
+        return value, z
+
+    def _cross_entropy(self, z, t, wcol, weight_sum):
+        k = len(z)
+        col = self.col[:k]
+        np.max(z, axis=1, keepdims=True, out=col)
+        z -= col  # shifted logits
+        labels = t.ndim == 1
+        if labels:
+            idx = t if t.dtype == np.intp else t.astype(np.intp)
+            picked = z[self.R[:k], idx]
+        else:
+            soft = t.astype(z.dtype, copy=False)
+            cross = (soft * z).sum(axis=1)
+            mass = soft.sum(axis=1)
+        np.exp(z, out=z)
+        np.sum(z, axis=1, keepdims=True, out=col)
+        z /= col
+        log_s = np.log(col[:, 0])
+        per_example = log_s - picked if labels else log_s * mass - cross
+        if wcol is None:
+            total = float(per_example.sum())
+        else:
+            total = float(np.dot(per_example, wcol[:, 0]))
+        if labels:
+            z[self.R[:k], idx] -= 1
+        else:
+            z -= soft
+        if wcol is not None:
+            z *= wcol
+        if self.loss.reduction == "mean":
+            count = k if weight_sum is None else weight_sum
+            z *= 1.0 / count
+            return total / count, z
+        return total, z
+
+    def _binary_cross_entropy(self, z, t, wcol, weight_sum):
+        k = len(z)
+        tt = t.astype(z.dtype, copy=False).reshape(z.shape)
+        e = np.exp(-np.abs(z))
+        elementwise = np.maximum(z, 0) - z * tt + np.log1p(e)
+        if wcol is not None:
+            elementwise *= wcol
+        total = float(elementwise.sum())
+        # s(z) = 1 / (1 + e^-z), written without overflow from e = e^-|z|
+        inv = 1.0 / (1.0 + e)
+        s = np.where(z >= 0, inv, e * inv)
+        np.subtract(s, tt, out=z)
+        if wcol is not None:
+            z *= wcol
+        if self.loss.reduction == "mean":
+            count = (k if weight_sum is None else weight_sum) * z.shape[1]
+            z *= 1.0 / count
+            return total / count, z
+        return total, z
