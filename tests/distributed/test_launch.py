@@ -58,6 +58,22 @@ def test_launched_training_equals_one_process_and_reports_once(mpiexec, iris, tm
 
 
 @pytest.mark.slow
+def test_train_checkpoint_then_resume_on_two_processes_equals_one_run(mpiexec, iris, tmp_path):
+    ckpt = tmp_path / "run.ckpt"
+    launch = ["launch", "-n", 2, "--", "deltaprop", "train", iris, *TRAIN, "--distributed", "mpi"]
+    first = _deltaprop(*launch, "--epochs", 2, "--checkpoint", ckpt, "--out", tmp_path / "a.dpm")
+    assert first.returncode == 0, first.stderr[-3000:]
+    rest = _deltaprop(*launch, "--epochs", 5, "--resume", ckpt, "--out", tmp_path / "b.dpm")
+    assert rest.returncode == 0, rest.stderr[-3000:]
+    single = tmp_path / "one.dpm"
+    assert main(["train", str(iris), *TRAIN, "--epochs", "5", "--out", str(single), "--quiet"]) == 0
+    want = _weights(single)
+    got = _weights(tmp_path / "b.dpm")
+    for name in want:
+        np.testing.assert_allclose(got[name], want[name], rtol=0, atol=1e-5, err_msg=name)
+
+
+@pytest.mark.slow
 def test_only_process_0_writes_the_model(mpiexec, iris, tmp_path):
     folders = [tmp_path / "rank0", tmp_path / "rank1"]
     program = [sys.executable, "-m", "mpi4py", "-m", "deltaprop", "train", str(iris), *TRAIN]

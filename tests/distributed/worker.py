@@ -13,7 +13,7 @@ import warnings
 import numpy as np
 
 import deltaprop as dp
-from deltaprop.io.checkpoint import ModelCheckpoint, read_checkpoint
+from deltaprop.io.checkpoint import ModelCheckpoint
 
 # 61 rows in batches of 9: every batch splits 4/5 between two processes, the last one (7 rows)
 # 3/4. 55 rows leave a last batch of 1 row, so process 0 has nothing in it.
@@ -35,7 +35,7 @@ def network(scenario="sgd"):
     return net
 
 
-def train(scenario, distributed=None, callbacks=(), epochs=4, resume=None):
+def train(scenario, distributed=None, callbacks=(), epochs=4, **options):
     X, y = data(ROWS[scenario])
     net = network(scenario)
     kwargs = {"loss": "cross_entropy", "epochs": epochs, "batch_size": 9, "seed": 5}
@@ -53,7 +53,7 @@ def train(scenario, distributed=None, callbacks=(), epochs=4, resume=None):
         kwargs["optimizer"] = dp.SGD(net.parameters(), lr=0.002, momentum=0.5)
         kwargs["loss"] = dp.losses.SquaredError(reduction="sum")
         kwargs["alpha"] = 0.05
-    net.fit(X, y, distributed=distributed, callbacks=list(callbacks), resume=resume, **kwargs)
+    net.fit(X, y, distributed=distributed, callbacks=list(callbacks), **options, **kwargs)
     return net
 
 
@@ -126,10 +126,9 @@ def main(scenario, out, mode):
     elif scenario.startswith("resume-"):
         # resume-first: 2 epochs with a checkpoint; resume-rest: from it up to 4 epochs
         if scenario == "resume-first":
-            net = train("resume", distributed, [ModelCheckpoint(ckpt, monitor="loss")], epochs=2)
+            net = train("resume", distributed, epochs=2, checkpoint=ckpt)
         else:
-            state = read_checkpoint(ckpt)["state"]
-            net = train("resume", distributed, epochs=4, resume=state)
+            net = train("resume", distributed, epochs=4, resume=ckpt)
     elif scenario.startswith("sklearn"):
         result = estimator_weights(estimator(scenario, distributed))
     else:
