@@ -54,6 +54,11 @@ def measure(case: dict, timeout: float) -> dict:
         done = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
     except subprocess.TimeoutExpired:
         return {"failed": f"timed out after {timeout:.0f} s"}
+    return child_result(done)
+
+
+def child_result(done: subprocess.CompletedProcess) -> dict:
+    """The record a child printed on its ``RESULT {...}`` line, or why there is none."""
     for line in reversed(done.stdout.splitlines()):
         if line.startswith("RESULT "):
             return json.loads(line[len("RESULT ") :])

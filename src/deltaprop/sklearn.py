@@ -40,6 +40,7 @@ except ImportError as exc:  # pragma: no cover - exercised only without scikit-l
 
 from . import losses, nn
 from ._checks import check_choice, check_number, warn
+from .comm import get_communicator
 from .engine import Tensor
 from .engine import functional as F
 from .errors import ConvergenceWarning, DataError, ParameterError, ParameterTypeError
@@ -100,9 +101,11 @@ class _Monitor(Callback):
         est.t_ += self.n
         est.loss_ = self.total / self.n
         est.loss_curve_.append(est.loss_)
-        if est.verbose:
+        # in a data-parallel run every process computes the same numbers; one prints them
+        verbose = est.verbose and run.is_root
+        if verbose:
             print(f"Iteration {est.n_iter_}, loss = {est.loss_:.8f}")
-        est._update_no_improvement_count(self.validation)
+        est._update_no_improvement_count(self.validation, verbose)
         optimizer = run.optimizer
         if est.solver == "sgd" and est.learning_rate == "invscaling":
             _set_lr(optimizer, est.learning_rate_init / (est.t_ + 1) ** est.power_t)
@@ -116,10 +119,10 @@ class _Monitor(Callback):
             if adaptive and optimizer.lr > 1e-6:
                 _set_lr(optimizer, optimizer.lr / 5.0)
                 est._no_improvement_count = 0
-                if est.verbose:
+                if verbose:
                     print(f"{message} Setting learning rate to {optimizer.lr:f}")
             else:
-                if est.verbose:
+                if verbose:
                     print(f"{message} Stopping.")
                 est._stopped = True
                 run.stop(message)
@@ -201,6 +204,7 @@ class _BaseMLP(BaseEstimator):
     # -- training -----------------------------------------------------------------------------
     def _fit(self, X, y, sample_weight, incremental: bool):
         sizes = self._check_params()
+        comm = get_communicator(self.distributed)
         dtype = np.dtype(self.dtype)
         first_call = not hasattr(self, "coefs_")
         X, Y, weights = self._validate_input(
@@ -210,7 +214,7 @@ class _BaseMLP(BaseEstimator):
             sample_weight = _check_sample_weight(sample_weight, X, dtype=dtype)
             weights = sample_weight if weights is None else weights * sample_weight
         if first_call or not (self.warm_start or incremental):
-            self._initialize(X.shape[1], Y.shape[1], sizes, dtype)
+            self._initialize(X.shape[1], Y.shape[1], sizes, dtype, comm)
         elif getattr(self, "_stopped", False) and incremental and self.early_stopping:
             warn(
                 f"early stopping ended training at iteration {self.best_iter_}; partial_fit "
@@ -256,6 +260,7 @@ class _BaseMLP(BaseEstimator):
             shuffle=self.shuffle,
             seed=self._shuffle_rng,
             callbacks=[monitor],
+            distributed=comm,
         )
         stopped = self._stopped
         if self.early_stopping and (not incremental or stopped):
@@ -268,9 +273,14 @@ class _BaseMLP(BaseEstimator):
             )
         return self
 
-    def _initialize(self, n_features, n_outputs, sizes, dtype):
+    def _initialize(self, n_features, n_outputs, sizes, dtype, comm):
         """A new network with scikit-learn's initialisation (Glorot uniform, biases too)."""
         rs = check_random_state(self.random_state)
+        if comm.size > 1 and self.random_state is None:
+            # each process drew its own entropy: its shuffling and validation split must be
+            # process 0's (the initial weights are broadcast by fit anyway)
+            seed = np.array([rs.randint(np.iinfo(np.int32).max)], dtype=np.float64)
+            rs = check_random_state(int(comm.broadcast_(seed)[0]))
         self.n_outputs_ = n_outputs
         self.n_layers_ = len(sizes) + 2
         self.out_activation_ = self._out_activation(n_outputs)
@@ -367,11 +377,11 @@ class _BaseMLP(BaseEstimator):
         weights, wv = parts[4:6] if weights is not None else (None, None)
         return X, Y, weights, (Xv, Yv, wv)
 
-    def _update_no_improvement_count(self, validation):
+    def _update_no_improvement_count(self, validation, verbose: bool):
         if validation is not None:
             score = self._validation_score(*validation)
             self.validation_scores_.append(score)
-            if self.verbose:
+            if verbose:
                 print(f"Validation score: {score:f}")
             if score < self.best_validation_score_ + self.tol:
                 self._no_improvement_count += 1
@@ -462,6 +472,12 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
     class_weight : dict, "balanced" or None, default None
         Weight of each class in the loss: ``{label: weight}``, or "balanced"
         (``n_samples / (n_classes * count(label))``). Not for multi-label targets.
+    distributed : None, "mpi" or Communicator, default None
+        Data-parallel training over the processes of an MPI job (``deltaprop launch -n N --
+        python script.py``; see :func:`deltaprop.fit`): every process calls ``fit`` with the
+        same data, trains on its slice of each batch, and ends with the same weights as one
+        process would. Only process 0 prints (``verbose``). With ``random_state=None``,
+        process 0's draw seeds every process.
 
     Attributes
     ----------
@@ -522,6 +538,7 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         max_fun=15000,
         dtype=np.float32,
         class_weight=None,
+        distributed=None,
     ):
         _store_params(self, locals())
 
@@ -650,7 +667,7 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
     ``n`` examples. Parameters and fitted attributes are those of
     :class:`MLPClassifier` (without ``class_weight`` and ``classes_``), plus scikit-learn's
     ``loss`` (only "squared_error"; "poisson" raises :class:`~deltaprop.errors.ParameterError`);
-    with ``early_stopping`` the validation score is R^2.
+    with ``early_stopping`` the validation score is R^2. ``distributed`` as in MLPClassifier.
 
     Examples
     --------
@@ -693,6 +710,7 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
         n_iter_no_change=10,
         max_fun=15000,
         dtype=np.float32,
+        distributed=None,
     ):
         _store_params(self, locals())
 

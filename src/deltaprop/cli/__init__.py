@@ -14,9 +14,9 @@ import sys
 
 from .. import errors
 from .._version import __version__
-from . import datasets, demo, evaluate, explain, gradcheck, predict, train
+from . import datasets, demo, evaluate, explain, gradcheck, launch, predict, train
 
-SUBCOMMANDS = [demo, train, predict, evaluate, explain, gradcheck, datasets]
+SUBCOMMANDS = [demo, train, predict, evaluate, explain, gradcheck, datasets, launch]
 
 
 class UsageError(Exception):

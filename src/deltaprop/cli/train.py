@@ -24,6 +24,7 @@ import warnings
 import numpy as np
 
 from .. import losses, optim
+from ..comm import get_communicator
 from ..errors import ConvergenceWarning, DataError, ParameterError
 from ..io.checkpoint import read_checkpoint
 from ..io.data import read_data
@@ -123,6 +124,12 @@ def add_parser(sub) -> None:
         action="store_false",
         help="do not standardise the features (they are by default)",
     )
+    p.add_argument(
+        "--distributed",
+        choices=("mpi",),
+        help="data-parallel training over the processes of an MPI job (deltaprop launch -n N "
+        "-- deltaprop train ... --distributed mpi); only process 0 prints and writes the model",
+    )
     p.add_argument("--out", required=True, metavar="MODEL", help="model file to write")
     p.add_argument("--quiet", action="store_true", help="no progress or status output")
     p.add_argument("--json", action="store_true", help="print a JSON summary on stdout")
@@ -173,6 +180,8 @@ def run(args) -> int:
         raise ParameterError(
             "--early-stopping watches the validation loss: give --validation-split too"
         )
+    # The communicator before the data: a missing mpi4py is a usage error, found at once.
+    comm = get_communicator(args.distributed)
     table = read_data(args.data, target=args.target, labels=args.labels)
     where = repr(table.path)
     if table.y is None:
@@ -224,7 +233,7 @@ def run(args) -> int:
         _check_resumable(args.resume, net)
     lr = args.lr if args.lr is not None else DEFAULT_LR[args.optimizer]
     optimizer = OPTIMIZERS[args.optimizer](net.parameters(), lr=lr)
-    show = not (args.quiet or args.json)
+    show = not (args.quiet or args.json) and comm.is_root
     note(
         f"training a {task} network {_shape(table.X.shape[1], args.hidden, out_units)} on "
         f"{len(train_rows)} rows ({len(val_rows)} held out), loss {loss_name}, "
@@ -232,22 +241,26 @@ def run(args) -> int:
         quiet=not show,
     )
     validation = None if len(val_rows) == 0 else (table.X[val_rows], y[val_rows])
+    show_bar = not args.quiet and comm.is_root
     start = time.perf_counter()
     with warnings.catch_warnings():
         # With --early-stopping, running all --epochs is an outcome, not a problem to warn of.
         warnings.simplefilter("ignore", ConvergenceWarning)
-        history = _fit(net, args, X_train, y[train_rows], loss_name, optimizer, validation)
+        history = _fit(
+            net, args, X_train, y[train_rows], loss_name, optimizer, validation, comm, show_bar
+        )
     seconds = time.perf_counter() - start
 
     net.classes_ = classes
     net.feature_names = table.feature_names or None
     net.target_name = table.target_name
-    net.save(args.out)
     # A SIGINT/SIGTERM stopped fit cleanly after a batch: the model is saved as it stood; the
     # exit status is the shell's 128 + signal number.
-    status = 0
+    status = EXIT_STATUS[getattr(signal, history.interrupted)] if history.interrupted else 0
+    if not comm.is_root:  # the other processes hold the same weights: one writes them
+        return status
+    net.save(args.out)
     if history.interrupted:
-        status = EXIT_STATUS[getattr(signal, history.interrupted)]
         note(f"interrupted by {history.interrupted}; saved the model as it stood to {args.out}")
         if args.checkpoint:
             note(f"to carry on, run the same command with --resume {args.checkpoint}")
@@ -276,7 +289,7 @@ def run(args) -> int:
     return status
 
 
-def _fit(net, args, X, y, loss_name, optimizer, validation):
+def _fit(net, args, X, y, loss_name, optimizer, validation, comm, show_bar):
     stop = None if args.early_stopping is None else EarlyStopping(patience=args.early_stopping)
     return net.fit(
         X,
@@ -287,11 +300,12 @@ def _fit(net, args, X, y, loss_name, optimizer, validation):
         batch_size=args.batch_size,
         seed=args.seed,
         validation_data=validation,
-        callbacks=[ProgressBar(args.epochs, stream=sys.stderr)] if not args.quiet else None,
+        callbacks=[ProgressBar(args.epochs, stream=sys.stderr)] if show_bar else None,
         stop=stop,
         alpha=args.alpha,
         checkpoint=args.checkpoint,
         resume=args.resume,
+        distributed=comm,
     )
 
 
