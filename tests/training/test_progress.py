@@ -53,3 +53,21 @@ def test_plain_lines_go_to_the_given_stream():
     bar.on_epoch_end(None, 7, {"loss": np.float64(0.25), "val_r2": 0.5})
     bar.on_train_end(None)
     assert out.getvalue() == "epoch 7 - loss 0.25 - val_r2 0.5\n"
+
+
+def test_only_process_0_of_a_data_parallel_run_shows_progress():
+    import io
+    import types
+
+    from deltaprop.training import ProgressBar
+
+    shown = {}
+    for rank in (0, 1):
+        out = io.StringIO()
+        bar = ProgressBar(epochs=1, stream=out, use_tqdm=False)
+        run = types.SimpleNamespace(is_root=rank == 0)
+        bar.on_train_begin(run)
+        bar.on_epoch_end(run, 1, {"loss": 0.5})
+        bar.on_train_end(run)
+        shown[rank] = out.getvalue()
+    assert shown == {0: "epoch 1/1 - loss 0.5\n", 1: ""}

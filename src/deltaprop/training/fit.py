@@ -186,7 +186,6 @@ def fit(
         are summed, so the result equals one process's on the same batches (see
         :mod:`deltaprop.training.distributed`). Only process 0 prints and writes files.
 
-
     Returns
     -------
     History

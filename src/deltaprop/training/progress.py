@@ -48,6 +48,10 @@ class ProgressBar(Callback):
         return self.stream if self.stream is not None else sys.stdout
 
     def on_train_begin(self, run) -> None:
+        # In a data-parallel run every process runs the callbacks; only process 0 shows them.
+        self._silent = not getattr(run, "is_root", True)
+        if self._silent:
+            return
         use = self.use_tqdm
         if use is None:
             isatty = getattr(self._out(), "isatty", None)
@@ -61,6 +65,8 @@ class ProgressBar(Callback):
         self._bar = tqdm(total=self.epochs, unit="epoch", file=self._out(), leave=True)
 
     def on_epoch_end(self, run, epoch: int, logs: dict) -> None:
+        if getattr(self, "_silent", False):
+            return
         if self._bar is not None:
             self._bar.set_postfix_str(format_logs(logs), refresh=False)
             self._bar.update(1)
