@@ -52,14 +52,14 @@ def _engine(net, loss, inputs, weighted, alpha):
         p.grad = None
     error = _Objective(net, loss, weighted, alpha, np.float64)(*inputs)
     error.backward()
-    return float(error.data), [p.grad.copy() for p in net.parameters()]
+    return float(error.data), [None if p.grad is None else p.grad.copy() for p in net.parameters()]
 
 
 def _fused(step, net, inputs):
     for p in net.parameters():
         p.grad = None
     value = step.step(*inputs)
-    return value, [p.grad.copy() for p in net.parameters()]
+    return value, [None if p.grad is None else p.grad.copy() for p in net.parameters()]
 
 
 @settings(max_examples=60, deadline=None)
@@ -130,11 +130,22 @@ def test_what_the_fused_step_does_not_cover_takes_the_engines_path(layers, loss)
     assert FusedStep.build(net, loss, False, 0.0) is None
 
 
-def test_a_frozen_layer_takes_the_engines_path():
-    net = dp.Sequential([dp.Dense(3, "relu"), dp.Dense(2, "softmax")], seed=0)
-    net.build(4)
-    net.layers[0].freeze()
-    assert FusedStep.build(net, losses.CrossEntropy(), False, 0.0) is None
+@pytest.mark.parametrize("frozen", ["layers.0.weight", "layers.0.bias", "layers.1.bias"])
+def test_frozen_parameters_keep_no_gradient_and_the_rest_equal_the_engines(frozen):
+    rng = np.random.default_rng(5)
+    net, loss, X, t = _case(rng, [(4, "relu")], "ce", rows=6)
+    dict(net.named_parameters())[frozen].requires_grad = False
+    step = FusedStep.build(net, loss, False, 0.5)
+    inputs = (X, t, np.asarray(0.5 / 6))
+    value, _ = _fused(step, net, inputs)
+    fused = {name: p.grad for name, p in net.named_parameters()}
+    expected, _ = _engine(net, loss, inputs, False, 0.5)
+    assert value == pytest.approx(expected, rel=1e-12)
+    for name, p in net.named_parameters():
+        if name == frozen:
+            assert fused[name] is None and p.grad is None
+        else:
+            np.testing.assert_allclose(fused[name], p.grad, rtol=1e-10, atol=1e-14)
 
 
 @pytest.mark.parametrize("optimizer", ["sgd", "adam"])

@@ -64,7 +64,7 @@ class FusedStep:
         if not layers or any(type(layer) is not Dense for layer in layers):
             return None
         params = module.parameters()
-        if packed_buffers(params) is None or not all(p.requires_grad for p in params):
+        if packed_buffers(params) is None:
             return None
         kinds = [layer.activation.name for layer in layers]
         if any(kind not in _HIDDEN for kind in kinds[:-1]):
@@ -118,21 +118,19 @@ class FusedStep:
                 self._activate(i, z)
             h = z
         value, d = self._loss_and_delta(h, t, w)
-        if c:
-            value += (
-                0.5
-                * c
-                * sum(float(np.vdot(lay.weight.data, lay.weight.data)) for lay in self.layers)
-            )
+        if c:  # the L2 penalty covers the trainable weight matrices, as fit's objective
+            trained = [lay.weight.data for lay in self.layers if lay.weight.requires_grad]
+            value += 0.5 * c * sum(float(np.vdot(m, m)) for m in trained)
         for i in range(L - 1, -1, -1):
             layer = self.layers[i]
             below = x if i == 0 else self.Z[i - 1][:k]
-            gw = layer.weight.grad_buffer
-            np.matmul(below.T, d, out=gw)
-            if c:
-                gw += c * layer.weight.data
-            layer.weight.grad = gw
-            if layer.bias is not None:
+            if layer.weight.requires_grad:  # a frozen parameter's grad stays None
+                gw = layer.weight.grad_buffer
+                np.matmul(below.T, d, out=gw)
+                if c:
+                    gw += c * layer.weight.data
+                layer.weight.grad = gw
+            if layer.bias is not None and layer.bias.requires_grad:
                 gb = layer.bias.grad_buffer
                 if gb.shape[0] == d.shape[1]:
                     d.sum(axis=0, out=gb)
