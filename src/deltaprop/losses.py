@@ -84,7 +84,7 @@ def _numeric(y, what="targets") -> np.ndarray:
     if y.dtype.kind == "f" and not np.all(np.isfinite(y)):
         bad = np.argwhere(~np.isfinite(y))[0]
         raise DataError(
-            f"{what} must be finite; got {y[tuple(bad)]} at index {tuple(bad.tolist())}"
+            f"{what} must be finite; got {y[tuple(bad)]} at index {tuple(bad.tolist())} of y"
         )
     return y
 

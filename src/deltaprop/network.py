@@ -12,6 +12,7 @@ import numpy as np
 
 from . import losses, nn
 from ._version import __version__
+from ._checks import check_number
 from .errors import DataError, ModelFileError, ParameterError, ParameterTypeError, ShapeError
 from .io.checkpoint import ModelCheckpoint, read_checkpoint
 from .io.modelfile import read_model_file, write_model_file
@@ -169,8 +170,18 @@ class Sequential(nn.Sequential):
         if fitting:
             if numeric:
                 self.classes_ = None
+                if y.size > 1 and np.all(y == y.flat[0]):
+                    raise DataError(
+                        f"y must hold at least 2 classes for {self.loss.name}; got only "
+                        f"[{y.flat[0]!r}]"
+                    )
             else:
                 classes, encoded = np.unique(y, return_inverse=True)
+                if len(classes) < 2:
+                    raise DataError(
+                        f"y must hold at least 2 classes for {self.loss.name}; got only "
+                        f"{classes.tolist()}"
+                    )
                 if self.loss.kind == "binary" and len(classes) > 2:
                     raise DataError(
                         f"binary_cross_entropy with labels needs at most 2 classes; got "
@@ -195,6 +206,7 @@ class Sequential(nn.Sequential):
     def forward_outputs(self, X, batch_size: int = 4096) -> np.ndarray:
         """The output layer's values for every row of X (no tape, dropout off)."""
         X, _ = _features_and_names(X, None)
+        check_number("batch_size", batch_size, low=1, integer=True)
         if not self.is_built:
             raise ParameterError("the network has no weights yet: fit it (or call it) first")
         X = check_features(X, "X", self.in_features)

@@ -8,6 +8,8 @@ import os
 import tempfile
 from pathlib import Path
 
+from ..errors import ParameterError
+
 
 @contextlib.contextmanager
 def atomic_write(path, mode: str = "wb"):
@@ -17,6 +19,15 @@ def atomic_write(path, mode: str = "wb"):
     """
     path = Path(path)
     directory = path.parent if str(path.parent) else Path(".")
+    # Checked here, where every writer passes, so a bad path is a one-line input error and
+    # not an OSError from deep inside mkstemp or rename.
+    if path.is_dir():
+        raise ParameterError(f"path must be a file path, not a directory; got {str(path)!r}")
+    if not directory.is_dir():
+        raise ParameterError(
+            f"path must be in an existing directory; got {str(path)!r} "
+            f"({str(directory)!r} does not exist)"
+        )
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
     try:
         with os.fdopen(fd, mode) as fh:
