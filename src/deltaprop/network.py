@@ -11,8 +11,8 @@ import os
 import numpy as np
 
 from . import losses, nn
-from ._version import __version__
 from ._checks import check_number
+from ._version import __version__
 from .errors import DataError, ModelFileError, ParameterError, ParameterTypeError, ShapeError
 from .io.checkpoint import ModelCheckpoint, read_checkpoint
 from .io.modelfile import read_model_file, write_model_file

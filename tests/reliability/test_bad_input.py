@@ -83,9 +83,7 @@ def _write(tmp_path, name, text):
 SPEC = {
     "inputs": [[1.0, 0.0]],
     "targets": [[1.0]],
-    "layers": [
-        {"units": 1, "activation": "logistic", "weights": [[0.5, -0.5]], "bias": "none"}
-    ],
+    "layers": [{"units": 1, "activation": "logistic", "weights": [[0.5, -0.5]], "bias": "none"}],
 }
 
 
@@ -148,9 +146,7 @@ API = [
     # -- optimizers -----------------------------------------------------------------------------
     case("sgd-lr-negative", lambda t: dp.SGD(_net().parameters(), lr=-0.1), ParameterError, "lr"),
     case("sgd-lr-nan", lambda t: dp.SGD(_net().parameters(), lr=np.nan), ParameterError, "lr"),
-    case(
-        "sgd-lr-str", lambda t: dp.SGD(_net().parameters(), lr="0.1"), ParameterTypeError, "lr"
-    ),
+    case("sgd-lr-str", lambda t: dp.SGD(_net().parameters(), lr="0.1"), ParameterTypeError, "lr"),
     case(
         "sgd-momentum",
         lambda t: dp.SGD(_net().parameters(), momentum=1.5),
@@ -447,6 +443,46 @@ API = [
         "y_prob",
     ),
     case("accuracy-empty", lambda t: metrics.accuracy([], []), DataError, "y_true"),
+    # -- scikit-learn estimators ----------------------------------------------------------------
+    case(
+        "mlp-hidden-sizes",
+        lambda t: _mlp(hidden_layer_sizes=(0,)),
+        ParameterError,
+        "hidden_layer_sizes",
+        "(0,)",
+    ),
+    case(
+        "mlp-learning-rate-init",
+        lambda t: _mlp(learning_rate_init=-1),
+        ParameterError,
+        "learning_rate_init",
+        "-1",
+    ),
+    case("mlp-solver", lambda t: _mlp(solver="lbfgs"), ParameterError, "solver", "'lbfgs'"),
+    case(
+        "mlp-batch-size",
+        lambda t: _mlp(batch_size="big"),
+        ParameterTypeError,
+        "batch_size",
+        "'big'",
+    ),
+    case("mlp-dtype", lambda t: _mlp(dtype="int32"), ParameterError, "dtype", "int32"),
+    case("mlp-X-nan", lambda t: _mlp(X=_with_nan()), DataError, "X", "NaN"),
+    case("mlp-X-complex", lambda t: _mlp(X=X + 1j), DataError, "Complex"),
+    case("mlp-y-length", lambda t: _mlp(y=Y_CLS[:3]), DataError, "[8, 3]"),
+    case(
+        "mlp-y-continuous",
+        lambda t: _mlp(y=Y_REG[:, 0] + 0.5),
+        DataError,
+        "continuous",
+    ),
+    case(
+        "mlp-predict-features",
+        lambda t: _mlp().predict(np.ones((2, 3))),
+        DataError,
+        "3 features",
+        "2",
+    ),
     # -- explain specs --------------------------------------------------------------------------
     case("spec-not-object", lambda t: parse_spec([1, 2]), SpecError, "spec", "list"),
     case("spec-missing-field", lambda t: parse_spec({"inputs": [[1]]}), SpecError, "'targets'"),
@@ -473,9 +509,7 @@ API = [
         "targets",
         "2",
     ),
-    case(
-        "spec-units", lambda t: parse_spec(_spec(layer_units=0)), SpecError, "units", "0"
-    ),
+    case("spec-units", lambda t: parse_spec(_spec(layer_units=0)), SpecError, "units", "0"),
     case(
         "spec-activation",
         lambda t: parse_spec(_spec(layer_activation="softmax")),
@@ -651,6 +685,12 @@ API = [
 ]
 
 
+def _mlp(X=X, y=Y_CLS, **params):
+    sklearn = pytest.importorskip("deltaprop.sklearn")
+    params = {"hidden_layer_sizes": (3,), "max_iter": 2, "random_state": 0, **params}
+    return sklearn.MLPClassifier(**params).fit(X, y)
+
+
 def _npy(tmp_path, array):
     path = Path(tmp_path) / "d.npy"
     np.save(path, array, allow_pickle=True)
@@ -699,3 +739,75 @@ def test_every_exception_class_is_documented():
             assert name in documented
             if obj is not DeltapropError:
                 assert issubclass(obj, DeltapropError)
+
+
+# -- the command line: exit code 2 and one line on stderr naming the option or file and value --
+CSV = "a,b,y\n0,0,0\n0,1,1\n1,0,1\n1,1,0\n"
+
+
+def _files(t):
+    t = Path(t)
+    _write(t, "d.csv", CSV)
+    _write(t, "text.csv", "a,b,y\n0,zero,0\n1,1,1\n")
+    _write(t, "ragged.csv", "a,b,y\n0,0,0\n1,1\n")
+    _write(t, "one.csv", "a,b,y\n0,0,k\n1,1,k\n")
+    _write(t, "bad.dpm", b"PK\x03\x04 not really a zip")
+    _write(t, "bad.json", '{"inputs": [[1]], "targets": [[1]], "layers": [{"units": -1}]}')
+    return t
+
+
+CLI = [
+    ("train-missing-file", ["train", "{t}/no.csv", "--target", "y", "--out", "{t}/m"], "no.csv"),
+    ("train-text-cell", ["train", "{t}/text.csv", "--target", "y", "--out", "{t}/m"], "'zero'"),
+    ("train-ragged", ["train", "{t}/ragged.csv", "--target", "y", "--out", "{t}/m"], "ragged"),
+    ("train-no-target", ["train", "{t}/d.csv", "--target", "z", "--out", "{t}/m"], "'z'"),
+    ("train-one-class", ["train", "{t}/one.csv", "--target", "y", "--out", "{t}/m"], "['k']"),
+    ("train-epochs", ["train", "{t}/d.csv", "--target", "y", "--epochs", "0", "--out", "m"], "'0'"),
+    ("train-lr", ["train", "{t}/d.csv", "--target", "y", "--lr", "-1", "--out", "m"], "'-1'"),
+    ("train-lr-nan", ["train", "{t}/d.csv", "--target", "y", "--lr", "nan", "--out", "m"], "nan"),
+    ("train-hidden", ["train", "{t}/d.csv", "--target", "y", "--hidden", "4,x", "--out", "m"], "x"),
+    (
+        "train-split",
+        ["train", "{t}/d.csv", "--target", "y", "--validation-split", "1", "--out", "m"],
+        "'1'",
+    ),
+    (
+        "train-optimizer",
+        ["train", "{t}/d.csv", "--target", "y", "--optimizer", "lbfgs", "--out", "m"],
+        "lbfgs",
+    ),
+    (
+        "train-out-dir",
+        [
+            "train",
+            "{t}/d.csv",
+            "--target",
+            "y",
+            "--epochs",
+            "1",
+            "--quiet",
+            "--out",
+            "{t}/no/m.dpm",
+        ],
+        "no",
+    ),
+    ("train-seed", ["train", "{t}/d.csv", "--target", "y", "--seed", "-3", "--out", "{t}/m"], "-3"),
+    ("predict-bad-model", ["predict", "{t}/bad.dpm", "{t}/d.csv"], "bad.dpm"),
+    ("evaluate-missing-model", ["evaluate", "{t}/none.dpm", "{t}/d.csv"], "none.dpm"),
+    ("explain-bad-spec", ["explain", "{t}/bad.json"], "units"),
+    ("explain-steps", ["explain", "--example", "mazur", "--steps", "-1"], "-1"),
+    ("gradcheck-bad-spec", ["gradcheck", "{t}/bad.json"], "units"),
+    ("datasets-unknown", ["datasets", "export", "cifar", "{t}/c.csv"], "cifar"),
+    ("unknown-command", ["fly"], "fly"),
+]
+
+
+@pytest.mark.parametrize("name, argv, needle", CLI, ids=[row[0] for row in CLI])
+def test_cli_bad_input(name, argv, needle, tmp_path, capsys):
+    t = _files(tmp_path)
+    code = cli_main([arg.replace("{t}", str(t)) for arg in argv])
+    err = capsys.readouterr().err.strip()
+    assert code == 2, err
+    assert len(err.splitlines()) == 1, err
+    assert "Traceback" not in err
+    assert needle in err, f"{needle!r} not in {err!r}"
