@@ -73,6 +73,8 @@ def load_spec(path) -> NetworkSpec:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise SpecError(f"spec file {str(path)!r} cannot be read: {exc.strerror}") from exc
+    except UnicodeDecodeError as exc:
+        raise SpecError(f"spec file {str(path)!r} must be UTF-8 text; {exc}") from exc
     if path.suffix.lower() == ".toml":
         try:
             import tomllib

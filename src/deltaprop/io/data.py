@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import DataError
-from .modelfile import _PARSE_ERRORS, read_npy_member
+from .modelfile import _PARSE_ERRORS, read_npy_file, read_npy_member
 
 FLOAT32_MAX = float(np.finfo(np.float32).max)
 
@@ -284,12 +284,9 @@ def _read_npz(path: Path) -> DataTable:
 
 def _read_npy(path: Path, target) -> DataTable:
     where = repr(str(path))
-    try:
-        array = np.load(path, allow_pickle=False)
-    except _PARSE_ERRORS as exc:
-        raise DataError(f"{where} is not a valid .npy file of numbers ({exc})") from exc
-    if not isinstance(array, np.ndarray):
+    if zipfile.is_zipfile(path):
         raise DataError(f"{where} is an archive; name it .npz")
+    array = read_npy_file(path, error=DataError)
     array = _check_array(array, "the array", where)
     names = [f"x{i}" for i in range(array.shape[1])]
     if target is None:
