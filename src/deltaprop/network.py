@@ -173,7 +173,7 @@ class Sequential(nn.Sequential):
                 if y.size > 1 and np.all(y == y.flat[0]):
                     raise DataError(
                         f"y must hold at least 2 classes for {self.loss.name}; got only "
-                        f"[{y.flat[0]!r}]"
+                        f"[{y.flat[0].item()!r}]"
                     )
             else:
                 classes, encoded = np.unique(y, return_inverse=True)

@@ -180,11 +180,14 @@ def _read_stream(fh, size: int, where: str, kinds: str) -> np.ndarray:
         else:
             raise ModelFileError(f"{where} has an unsupported .npy version {version}")
         if dtype.kind not in kinds or dtype.hasobject:
-            allowed = "numbers and text" if "U" in kinds else "numbers"
-            raise ModelFileError(
-                f"{where} has dtype {dtype}; only {allowed} are allowed (Python objects "
-                "would need unpickling, which deltaprop never does: allow_pickle=False)"
+            allowed = "real numbers and text" if "U" in kinds else "real numbers"
+            why = (
+                " (Python objects would need unpickling, which deltaprop never does: "
+                "allow_pickle=False)"
+                if dtype.hasobject
+                else ""
             )
+            raise ModelFileError(f"{where} has dtype {dtype}; only {allowed} are allowed{why}")
         count = math.prod(shape)  # exact: np.prod would wrap around for hostile shapes
         header_end = fh.tell()
         expected = count * dtype.itemsize
