@@ -811,3 +811,11 @@ def test_cli_bad_input(name, argv, needle, tmp_path, capsys):
     assert len(err.splitlines()) == 1, err
     assert "Traceback" not in err
     assert needle in err, f"{needle!r} not in {err!r}"
+
+
+def test_docs_list_every_case():
+    """docs/reliability.md has a row for every case here (regenerate it when adding one)."""
+    text = (Path(__file__).parents[2] / "docs" / "reliability.md").read_text()
+    ids = [row.values[0].id for row in API] + [row[0] for row in CLI]
+    missing = [i for i in ids if f"| `{i}` |" not in text]
+    assert not missing, missing
