@@ -715,6 +715,7 @@ def _checkpoint(tmp_path):
     return path
 
 
+@pytest.mark.filterwarnings("ignore::deltaprop.errors.ConvergenceWarning")
 @pytest.mark.parametrize("row", API)
 def test_bad_input(row, tmp_path):
     with pytest.raises(DeltapropError) as info:
