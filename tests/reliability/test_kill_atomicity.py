@@ -127,14 +127,15 @@ def test_sigkill_leaves_old_or_new_file(script, check, tmp_path):
     assert os.listdir(tmp_path) == [path.name]
 
 
-def test_a_live_writers_temporary_is_kept(tmp_path):
+def test_a_live_writers_temporary_and_other_targets_are_kept(tmp_path):
     path = tmp_path / "net.dpm"
-    live = tmp_path / f".net.dpm.{os.getppid()}.abc.tmp"  # the parent process is alive
-    dead = tmp_path / ".net.dpm.999999999.abc.tmp"  # beyond any pid_max: never alive
-    live.write_bytes(b"partial")
-    dead.write_bytes(b"partial")
+    live = tmp_path / f".net.dpm.{os.getppid()}.abcd1234.tmp"  # the parent process is alive
+    dead = tmp_path / ".net.dpm.999999999.abcd1234.tmp"  # beyond any pid_max: never alive
+    other = tmp_path / ".net.dpm.5.999999999.abcd1234.tmp"  # a writer of "net.dpm.5"
+    for tmp in (live, dead, other):
+        tmp.write_bytes(b"partial")
     net = dp.Sequential([dp.Dense(1)], seed=0)
     net.build(1)
     net.save(path)
-    assert live.exists() and not dead.exists()
+    assert live.exists() and other.exists() and not dead.exists()
     dp.load(path)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import glob
 import os
+import re
 import tempfile
 from pathlib import Path
 
@@ -54,20 +55,27 @@ def atomic_write(path, mode: str = "wb"):
 
 def temporaries(path) -> list[Path]:
     """The temporary files of writes to ``path`` that have not finished (or were killed)."""
-    path = Path(path)
-    pattern = f".{glob.escape(path.name)}.*{SUFFIX}"
-    return sorted(path.parent.glob(pattern))
+    return sorted(tmp for tmp, _ in _temporaries(Path(path)))
 
 
 def remove_stale_temporaries(path) -> None:
     """Delete temporary files left by killed writers of ``path``; a live writer's stay."""
     if os.name != "posix":
         return  # no cheap, reliable "is this process alive" test
-    for tmp in temporaries(path):
-        pid = tmp.name[len(Path(path).name) + 2 :].split(".", 1)[0]
-        if pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid)):
+    for tmp, pid in _temporaries(Path(path)):
+        if pid != os.getpid() and not _alive(pid):
             with contextlib.suppress(OSError):
                 tmp.unlink()
+
+
+def _temporaries(path: Path):
+    # Exactly mkstemp's names for this target (8 random characters), so that the temporaries
+    # of another target whose name extends this one ("net.dpm.5") are never taken for ours.
+    exact = re.compile(rf"\.{re.escape(path.name)}\.(\d+)\.[a-z0-9_]{{8}}{re.escape(SUFFIX)}")
+    for tmp in path.parent.glob(f".{glob.escape(path.name)}.*{SUFFIX}"):
+        match = exact.fullmatch(tmp.name)
+        if match:
+            yield tmp, int(match.group(1))
 
 
 def _alive(pid: int) -> bool:
