@@ -107,7 +107,10 @@ class Sequential(nn.Sequential):
             try:
                 Xv, yv = validation_data
             except (TypeError, ValueError) as exc:
-                raise ParameterError("validation_data must be a pair (X_val, y_val)") from exc
+                raise ParameterError(
+                    "validation_data must be a pair (X_val, y_val); got "
+                    f"{type(validation_data).__name__}"
+                ) from exc
             validation_data = (_features_and_names(Xv, None)[0], self._encode(yv, fitting=False))
         if isinstance(class_weight, dict) and self.classes_ is not None:
             class_weight = self._encode_class_weight(class_weight)
