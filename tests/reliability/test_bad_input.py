@@ -802,7 +802,7 @@ CLI = [
     ("train-seed", ["train", "{t}/d.csv", "--target", "y", "--seed", "-3", "--out", "{t}/m"], "-3"),
     ("predict-bad-model", ["predict", "{t}/bad.dpm", "{t}/d.csv"], "bad.dpm"),
     ("evaluate-missing-model", ["evaluate", "{t}/none.dpm", "{t}/d.csv"], "none.dpm"),
-    ("explain-bad-spec", ["explain", "{t}/bad.json"], "units"),
+    ("explain-bad-spec", ["explain", "{t}/bad.json"], "bad.json': layers[0].units"),
     ("explain-steps", ["explain", "--example", "mazur", "--steps", "-1"], "-1"),
     ("gradcheck-bad-spec", ["gradcheck", "{t}/bad.json"], "units"),
     ("datasets-unknown", ["datasets", "export", "cifar", "{t}/c.csv"], "cifar"),

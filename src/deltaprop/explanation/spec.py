@@ -95,7 +95,10 @@ def load_spec(path) -> NetworkSpec:
                 f"spec file {str(path)!r} is not valid JSON: {exc.msg} at line {exc.lineno}, "
                 f"column {exc.colno}"
             ) from exc
-    return parse_spec(data)
+    try:
+        return parse_spec(data)
+    except SpecError as exc:  # say which file, as for the syntax errors above
+        raise SpecError(f"spec file {str(path)!r}: {exc}") from exc
 
 
 def parse_spec(data) -> NetworkSpec:
