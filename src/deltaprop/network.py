@@ -172,12 +172,9 @@ class Sequential(nn.Sequential):
         numeric = y.dtype.kind in "iuf"
         if fitting:
             if numeric:
+                # Numeric labels index the output units, whose number fixes the classes:
+                # data that shows only one of them (a small batch, say) is still valid.
                 self.classes_ = None
-                if y.size > 1 and np.all(y == y.flat[0]):
-                    raise DataError(
-                        f"y must hold at least 2 classes for {self.loss.name}; got only "
-                        f"[{y.flat[0].item()!r}]"
-                    )
             else:
                 classes, encoded = np.unique(y, return_inverse=True)
                 if len(classes) < 2:

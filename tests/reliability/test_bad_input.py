@@ -233,13 +233,6 @@ API = [
         "'a'",
     ),
     case(
-        "fit-numeric-single-class",
-        lambda t: _fit(net=_net(2), y=np.ones(8, int), loss="cross_entropy"),
-        DataError,
-        "2 classes",
-        "1",
-    ),
-    case(
         "fit-binary-three-labels",
         lambda t: _fit(y=np.array(list("abcabcab")), loss="binary_cross_entropy"),
         DataError,
