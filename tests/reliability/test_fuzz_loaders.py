@@ -38,7 +38,7 @@ from deltaprop.explanation.spec import load_spec
 from deltaprop.io.checkpoint import read_checkpoint
 from deltaprop.io.data import read_data
 
-CI_EXAMPLES = 25
+CI_EXAMPLES = 100
 EXAMPLES = int(os.environ.get("DELTAPROP_FUZZ_EXAMPLES", CI_EXAMPLES))
 FUZZ = settings(
     max_examples=EXAMPLES,
