@@ -24,7 +24,7 @@ def _idx_bytes(array: np.ndarray) -> bytes:
     return header + array.astype(array.dtype.newbyteorder(">")).tobytes()
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def idx_bytes():
     """The function array -> IDX file bytes (big-endian items after the magic and dims)."""
     return _idx_bytes

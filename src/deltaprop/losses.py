@@ -80,11 +80,11 @@ def _as_tensor(x):
 def _numeric(y, what="targets") -> np.ndarray:
     y = np.asarray(y)
     if y.dtype.kind not in "biuf":
-        raise DataError(f"{what} must be numbers; got dtype {y.dtype}")
+        raise DataError(f"{what} must be numbers; got y of dtype {y.dtype}")
     if y.dtype.kind == "f" and not np.all(np.isfinite(y)):
         bad = np.argwhere(~np.isfinite(y))[0]
         raise DataError(
-            f"{what} must be finite; got {y[tuple(bad)]} at index {tuple(bad.tolist())}"
+            f"{what} must be finite; got {y[tuple(bad)]} at index {tuple(bad.tolist())} of y"
         )
     return y
 

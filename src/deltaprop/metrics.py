@@ -44,7 +44,11 @@ def accuracy(y_true, y_pred) -> float:
     >>> accuracy([0, 1, 2, 2], [0, 1, 1, 2])
     0.75
     """
-    y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
+    y_true, y_pred = _pair(y_true, y_pred)
+    if y_true.shape != y_pred.shape:
+        raise ShapeError(
+            f"y_true and y_pred must have the same shape; got {y_true.shape} and {y_pred.shape}"
+        )
     same = y_true == y_pred
     if same.ndim > 1:
         same = same.all(axis=tuple(range(1, same.ndim)))
@@ -180,6 +184,12 @@ def log_loss(y_true, y_prob, *, labels=None, eps=None) -> float:
     t = np.asarray(y_true)
     p = np.asarray(y_prob, dtype=np.float64)
     _pair(t, p)
+    outside = np.flatnonzero(~((p >= 0) & (p <= 1)).reshape(len(p), -1).all(axis=1))
+    if outside.size:
+        raise DataError(
+            f"y_prob must hold probabilities in [0, 1]; got {p[outside[0]].tolist()} in row "
+            f"{outside[0]}"
+        )
     labels = np.unique(t) if labels is None else np.asarray(labels)
     if p.ndim == 1:
         p = np.stack([1.0 - p, p], axis=1)

@@ -11,6 +11,7 @@ import os
 import numpy as np
 
 from . import losses, nn
+from ._checks import check_number
 from ._version import __version__
 from .errors import DataError, ModelFileError, ParameterError, ParameterTypeError, ShapeError
 from .io.checkpoint import FORMAT as CHECKPOINT_FORMAT
@@ -108,7 +109,10 @@ class Sequential(nn.Sequential):
             try:
                 Xv, yv = validation_data
             except (TypeError, ValueError) as exc:
-                raise ParameterError("validation_data must be a pair (X_val, y_val)") from exc
+                raise ParameterError(
+                    "validation_data must be a pair (X_val, y_val); got "
+                    f"{type(validation_data).__name__}"
+                ) from exc
             validation_data = (_features_and_names(Xv, None)[0], self._encode(yv, fitting=False))
         if isinstance(class_weight, dict) and self.classes_ is not None:
             class_weight = self._encode_class_weight(class_weight)
@@ -170,9 +174,16 @@ class Sequential(nn.Sequential):
         numeric = y.dtype.kind in "iuf"
         if fitting:
             if numeric:
+                # Numeric labels index the output units, whose number fixes the classes:
+                # data that shows only one of them (a small batch, say) is still valid.
                 self.classes_ = None
             else:
                 classes, encoded = np.unique(y, return_inverse=True)
+                if len(classes) < 2:
+                    raise DataError(
+                        f"y must hold at least 2 classes for {self.loss.name}; got only "
+                        f"{classes.tolist()}"
+                    )
                 if self.loss.kind == "binary" and len(classes) > 2:
                     raise DataError(
                         f"binary_cross_entropy with labels needs at most 2 classes; got "
@@ -197,6 +208,7 @@ class Sequential(nn.Sequential):
     def forward_outputs(self, X, batch_size: int = 4096) -> np.ndarray:
         """The output layer's values for every row of X (no tape, dropout off)."""
         X, _ = _features_and_names(X, None)
+        check_number("batch_size", batch_size, low=1, integer=True)
         if not self.is_built:
             raise ParameterError("the network has no weights yet: fit it (or call it) first")
         X = check_features(X, "X", self.in_features)

@@ -18,6 +18,8 @@ is the epoch mean of the batches' ``E``, exactly as scikit-learn reports it.
 
 from __future__ import annotations
 
+import contextlib
+
 import numpy as np
 
 try:
@@ -43,7 +45,13 @@ from ._checks import check_choice, check_number, warn
 from .comm import get_communicator
 from .engine import Tensor
 from .engine import functional as F
-from .errors import ConvergenceWarning, DataError, ParameterError, ParameterTypeError
+from .errors import (
+    ConvergenceWarning,
+    DataError,
+    DeltapropError,
+    ParameterError,
+    ParameterTypeError,
+)
 from .optim import SGD, Adam
 from .training import Callback
 from .training import fit as train
@@ -126,6 +134,18 @@ class _Monitor(Callback):
                     print(f"{message} Stopping.")
                 est._stopped = True
                 run.stop(message)
+
+
+@contextlib.contextmanager
+def _data_checks():
+    """scikit-learn's input checks, their ValueErrors re-raised as DataError (message kept,
+    and still a ValueError) so every bad input meets the documented hierarchy."""
+    try:
+        yield
+    except DeltapropError:
+        raise
+    except ValueError as exc:
+        raise DataError(str(exc)) from exc
 
 
 def _set_lr(optimizer, lr: float) -> None:
@@ -211,7 +231,8 @@ class _BaseMLP(BaseEstimator):
             X, y, incremental, reset=first_call or not (incremental or self.warm_start)
         )
         if sample_weight is not None:
-            sample_weight = _check_sample_weight(sample_weight, X, dtype=dtype)
+            with _data_checks():
+                sample_weight = _check_sample_weight(sample_weight, X, dtype=dtype)
             weights = sample_weight if weights is None else weights * sample_weight
         if first_call or not (self.warm_start or incremental):
             self._initialize(X.shape[1], Y.shape[1], sizes, dtype, comm)
@@ -408,7 +429,8 @@ class _BaseMLP(BaseEstimator):
     # -- inference ----------------------------------------------------------------------------
     def _forward(self, X) -> np.ndarray:
         check_is_fitted(self)
-        X = validate_data(self, X, reset=False, dtype=(np.float64, np.float32))
+        with _data_checks():
+            X = validate_data(self, X, reset=False, dtype=(np.float64, np.float32))
         out = predict_outputs(self._net, X, dtype=np.dtype(self.dtype))
         # predictions come back in the caller's float precision, as scikit-learn's do
         return out.astype(X.dtype, copy=False)
@@ -567,18 +589,19 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         return self._fit(X, y, sample_weight, incremental=True)
 
     def _validate_input(self, X, y, incremental, reset):
-        X, y = validate_data(
-            self,
-            X,
-            y,
-            reset=reset,
-            multi_output=True,
-            dtype=(np.float64, np.float32),
-            y_numeric=False,
-        )
-        if y.ndim == 2 and y.shape[1] == 1:
-            y = column_or_1d(y, warn=True)
-        check_classification_targets(y)
+        with _data_checks():
+            X, y = validate_data(
+                self,
+                X,
+                y,
+                reset=reset,
+                multi_output=True,
+                dtype=(np.float64, np.float32),
+                y_numeric=False,
+            )
+            if y.ndim == 2 and y.shape[1] == 1:
+                y = column_or_1d(y, warn=True)
+            check_classification_targets(y)
         if not incremental:
             if not (self.warm_start and hasattr(self, "classes_")):
                 self._label_binarizer = LabelBinarizer().fit(y)
@@ -734,15 +757,16 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
         return super()._check_params()
 
     def _validate_input(self, X, y, incremental, reset):
-        X, y = validate_data(
-            self,
-            X,
-            y,
-            reset=reset,
-            multi_output=True,
-            y_numeric=True,
-            dtype=(np.float64, np.float32),
-        )
+        with _data_checks():
+            X, y = validate_data(
+                self,
+                X,
+                y,
+                reset=reset,
+                multi_output=True,
+                y_numeric=True,
+                dtype=(np.float64, np.float32),
+            )
         dtype = np.dtype(self.dtype)
         Y = y.reshape(-1, 1) if y.ndim == 1 else y
         return np.asarray(X, dtype=dtype), np.asarray(Y, dtype=dtype), None

@@ -13,7 +13,7 @@ from ..explanation import explain
 from ..network import Sequential
 from ..nn import Dense
 from ..optim import SGD
-from ._common import positive_int
+from ._common import positive_int, seed
 
 
 def add_parser(sub) -> None:
@@ -21,7 +21,7 @@ def add_parser(sub) -> None:
         "demo", help="train on the bundled handwritten digits and report test accuracy"
     )
     p.add_argument("--epochs", type=positive_int, default=20, help="number of epochs (default 20)")
-    p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    p.add_argument("--seed", type=seed, default=0, help="random seed (default 0)")
     p.set_defaults(handler=run)
 
 

@@ -32,7 +32,7 @@ from ..network import Sequential
 from ..nn import Dense, Standardize, activations
 from ..training import EarlyStopping, ProgressBar
 from ..training.interrupt import EXIT_STATUS
-from ._common import add_labels_option, emit_json, note, positive_float, positive_int
+from ._common import add_labels_option, emit_json, note, positive_float, positive_int, seed
 
 MAX_AUTO_CLASSES = 20
 OPTIMIZERS = {"sgd": optim.SGD, "adam": optim.Adam, "rmsprop": optim.RMSprop, "adamw": optim.AdamW}
@@ -93,7 +93,7 @@ def add_parser(sub) -> None:
         default=0.0,
         help="fraction of rows held out for validation metrics (default 0)",
     )
-    p.add_argument("--seed", type=int, default=0, help="seed of weights, split and shuffling")
+    p.add_argument("--seed", type=seed, default=0, help="seed of weights, split and shuffling")
     p.add_argument(
         "--alpha",
         type=_non_negative,

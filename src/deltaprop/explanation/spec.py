@@ -73,6 +73,8 @@ def load_spec(path) -> NetworkSpec:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise SpecError(f"spec file {str(path)!r} cannot be read: {exc.strerror}") from exc
+    except UnicodeDecodeError as exc:
+        raise SpecError(f"spec file {str(path)!r} must be UTF-8 text; {exc}") from exc
     if path.suffix.lower() == ".toml":
         try:
             import tomllib
@@ -93,7 +95,10 @@ def load_spec(path) -> NetworkSpec:
                 f"spec file {str(path)!r} is not valid JSON: {exc.msg} at line {exc.lineno}, "
                 f"column {exc.colno}"
             ) from exc
-    return parse_spec(data)
+    try:
+        return parse_spec(data)
+    except SpecError as exc:  # say which file, as for the syntax errors above
+        raise SpecError(f"spec file {str(path)!r}: {exc}") from exc
 
 
 def parse_spec(data) -> NetworkSpec:

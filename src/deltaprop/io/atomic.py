@@ -1,12 +1,24 @@
 """Atomic file writes: a temporary file in the target's directory, flushed, fsynced, then
-renamed over the target. A crash at any moment leaves either the old file or the new one."""
+renamed over the target. A crash at any moment leaves either the old file or the new one.
+
+A ``kill -9`` (or a power cut) between creating the temporary file and renaming it leaves
+that temporary file behind: nothing can run in a process killed that way. Such leftovers are
+named ``.<target name>.<process id>.<random>.tmp``, never match the target's name, and are
+removed by the next write to the same target once their process is gone (POSIX).
+"""
 
 from __future__ import annotations
 
 import contextlib
+import glob
 import os
+import re
 import tempfile
 from pathlib import Path
+
+from ..errors import ParameterError
+
+SUFFIX = ".tmp"
 
 
 @contextlib.contextmanager
@@ -17,7 +29,17 @@ def atomic_write(path, mode: str = "wb"):
     """
     path = Path(path)
     directory = path.parent if str(path.parent) else Path(".")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+    # Checked here, where every writer passes, so a bad path is a one-line input error and
+    # not an OSError from deep inside mkstemp or rename.
+    if path.is_dir():
+        raise ParameterError(f"path must be a file path, not a directory; got {str(path)!r}")
+    if not directory.is_dir():
+        raise ParameterError(
+            f"path must be in an existing directory; got {str(path)!r} "
+            f"({str(directory)!r} does not exist)"
+        )
+    remove_stale_temporaries(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.{os.getpid()}.", suffix=SUFFIX, dir=directory)
     try:
         with os.fdopen(fd, mode) as fh:
             yield fh
@@ -29,6 +51,41 @@ def atomic_write(path, mode: str = "wb"):
             os.unlink(tmp)
         raise
     _fsync_directory(directory)
+
+
+def temporaries(path) -> list[Path]:
+    """The temporary files of writes to ``path`` that have not finished (or were killed)."""
+    return sorted(tmp for tmp, _ in _temporaries(Path(path)))
+
+
+def remove_stale_temporaries(path) -> None:
+    """Delete temporary files left by killed writers of ``path``; a live writer's stay."""
+    if os.name != "posix":
+        return  # no cheap, reliable "is this process alive" test
+    for tmp, pid in _temporaries(Path(path)):
+        if pid != os.getpid() and not _alive(pid):
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+
+
+def _temporaries(path: Path):
+    # Exactly mkstemp's names for this target (8 random characters), so that the temporaries
+    # of another target whose name extends this one ("net.dpm.5") are never taken for ours.
+    exact = re.compile(rf"\.{re.escape(path.name)}\.(\d+)\.[a-z0-9_]{{8}}{re.escape(SUFFIX)}")
+    for tmp in path.parent.glob(f".{glob.escape(path.name)}.*{SUFFIX}"):
+        match = exact.fullmatch(tmp.name)
+        if match:
+            yield tmp, int(match.group(1))
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # e.g. another user's process: alive
+        return True
+    return True
 
 
 def _fsync_directory(directory: Path) -> None:

@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import io
 import json
+import math
 import struct
+import tokenize
 import zipfile
 import zlib
 from pathlib import Path
@@ -44,6 +46,9 @@ _PARSE_ERRORS = (
     OverflowError,
     RuntimeError,
     KeyError,
+    # NumPy parses a .npy header with ast.literal_eval: a mangled header is a syntax error
+    SyntaxError,
+    tokenize.TokenError,
 )
 
 
@@ -141,31 +146,61 @@ def read_npy_member(
         raise error(str(exc)) from exc
 
 
+def read_npy_file(path, *, kinds: str = _ALLOWED_KINDS, error: type[Exception] = ModelFileError):
+    """Read a plain ``.npy`` file with the checks of :func:`read_npy_member` (never pickle,
+    declared size checked against the file's before anything is allocated)."""
+    path = Path(path)
+    try:
+        with open(path, "rb") as fh:
+            return _read_stream(fh, path.stat().st_size, repr(str(path)), kinds)
+    except OSError as exc:
+        raise error(f"{str(path)!r} cannot be read: {exc.strerror}") from exc
+    except ModelFileError as exc:
+        if error is ModelFileError:
+            raise
+        raise error(str(exc)) from exc
+
+
 def _read_array(zf, info, path: Path, limit: int | None = None, kinds: str = _ALLOWED_KINDS):
     where = f"{str(path)!r} entry {info.filename!r}"
     if limit is not None and info.file_size > limit:
         raise ModelFileError(f"{where} is {info.file_size} bytes; at most {limit} allowed")
     try:
-        with zf.open(info) as fh:
-            version = np.lib.format.read_magic(fh)
-            if version == (1, 0):
-                shape, fortran, dtype = np.lib.format.read_array_header_1_0(fh)
-            elif version == (2, 0):
-                shape, fortran, dtype = np.lib.format.read_array_header_2_0(fh)
-            else:
-                raise ModelFileError(f"{where} has an unsupported .npy version {version}")
-            if dtype.kind not in kinds or dtype.hasobject:
-                allowed = "numbers and text" if "U" in kinds else "numbers"
-                raise ModelFileError(f"{where} has dtype {dtype}; only {allowed} are allowed")
-            count = int(np.prod(shape, dtype=np.int64)) if shape else 1
-            header_end = fh.tell()
-            expected = count * dtype.itemsize
-            if info.file_size - header_end != expected:
-                raise ModelFileError(
-                    f"{where} declares shape {shape} ({expected} bytes) but holds "
-                    f"{info.file_size - header_end} bytes (truncated or corrupted)"
-                )
-            data = fh.read(expected)
+        fh = zf.open(info)
+    except _PARSE_ERRORS as exc:
+        raise ModelFileError(f"{where} is corrupted ({type(exc).__name__}: {exc})") from exc
+    with fh:
+        return _read_stream(fh, info.file_size, where, kinds)
+
+
+def _read_stream(fh, size: int, where: str, kinds: str) -> np.ndarray:
+    """One .npy array from ``fh``, which holds ``size`` bytes in all."""
+    try:
+        version = np.lib.format.read_magic(fh)
+        if version == (1, 0):
+            shape, fortran, dtype = np.lib.format.read_array_header_1_0(fh)
+        elif version == (2, 0):
+            shape, fortran, dtype = np.lib.format.read_array_header_2_0(fh)
+        else:
+            raise ModelFileError(f"{where} has an unsupported .npy version {version}")
+        if dtype.kind not in kinds or dtype.hasobject:
+            allowed = "real numbers and text" if "U" in kinds else "real numbers"
+            why = (
+                " (Python objects would need unpickling, which deltaprop never does: "
+                "allow_pickle=False)"
+                if dtype.hasobject
+                else ""
+            )
+            raise ModelFileError(f"{where} has dtype {dtype}; only {allowed} are allowed{why}")
+        count = math.prod(shape)  # exact: np.prod would wrap around for hostile shapes
+        header_end = fh.tell()
+        expected = count * dtype.itemsize
+        if size - header_end != expected:
+            raise ModelFileError(
+                f"{where} declares shape {shape} ({expected} bytes) but holds "
+                f"{size - header_end} bytes (truncated or corrupted)"
+            )
+        data = fh.read(expected)
     except ModelFileError:
         raise
     except _PARSE_ERRORS as exc:

@@ -30,7 +30,7 @@ class Sequential(Module):
         for i, layer in enumerate(layers):
             if not isinstance(layer, Module):
                 raise ParameterTypeError(
-                    f"layers[{i}] must be a Module (such as Dense); got {type(layer).__name__}"
+                    f"layers[{i}] must be a Module (such as Dense); got {layer!r}"
                 )
         self.layers = layers
         self.dtype = check_float_dtype("dtype", dtype)

@@ -90,6 +90,9 @@ def _check_sample_weight(sample_weight, n: int) -> np.ndarray:
         raise DataError(f"sample_weight must be numbers; could not convert it: {exc}") from exc
     if w.ndim != 1 or len(w) != n:
         raise ShapeError(f"sample_weight must have shape ({n},), one per example; got {w.shape}")
-    if not np.all(np.isfinite(w)) or np.any(w < 0):
-        raise DataError("sample_weight must be finite and >= 0 everywhere")
+    bad = np.flatnonzero(~(np.isfinite(w) & (w >= 0)))
+    if bad.size:
+        raise DataError(
+            f"sample_weight must be finite and >= 0 everywhere; got {w[bad[0]]} at index {bad[0]}"
+        )
     return w
