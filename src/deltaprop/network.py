@@ -189,6 +189,13 @@ class Sequential(nn.Sequential):
                         f"binary_cross_entropy with labels needs at most 2 classes; got "
                         f"{len(classes)}: {classes[:5].tolist()}"
                     )
+                units = getattr(self.layers[-1], "units", None) if self.layers else None
+                if self.loss.kind == "multiclass" and units is not None and units != len(classes):
+                    raise DataError(
+                        f"y holds {len(classes)} classes {classes[:5].tolist()} but the output "
+                        f"layer has {units} units: give it one unit per class, so that every "
+                        "prediction names a class (or pass integer labels 0..K-1)"
+                    )
                 self.classes_ = classes
                 return encoded
         if self.classes_ is None:

@@ -391,6 +391,13 @@ API = [
         "ZIP",
     ),
     case(
+        "fit-labels-fewer-than-units",
+        lambda t: _net(3).fit(X, np.array(["a", "b"] * 4), loss="cross_entropy", epochs=1),
+        DataError,
+        "2 classes",
+        "3 units",
+    ),
+    case(
         "load-checkpoint-without-network",
         lambda t: dp.load(_bare_checkpoint(t)),
         ModelFileError,
