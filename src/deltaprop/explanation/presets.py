@@ -13,6 +13,7 @@ from decimal import Decimal
 
 import numpy as np
 
+from ..datasets import worked_example
 from ..engine import Tensor
 from ..engine import functional as F
 from ..errors import ParameterError
@@ -67,16 +68,20 @@ def mazur_spec(
         raise ParameterError(f"reduction must be one of {', '.join(REDUCTIONS)}; got {reduction!r}")
     count = 1 if bias == "shared" else 2
     biases = [["b1"], ["b2"]] if bias == "shared" else [["b1[h1]", "b1[h2]"], ["b2[o1]", "b2[o2]"]]
+    data = worked_example()
+    w = data.initial_weights  # Dense layout (in, out); a spec lists each neuron's weights: .T
     return NetworkSpec(
-        inputs=np.array([[0.05, 0.10]]),
-        targets=np.array([[0.01, 0.99]]),
+        inputs=data.X,
+        targets=data.y,
         layers=[
             LayerSpec(
-                2, "logistic", np.array([[0.15, 0.20], [0.25, 0.30]]), bias, np.full(count, 0.35)
-            ),
-            LayerSpec(
-                2, "logistic", np.array([[0.40, 0.45], [0.50, 0.55]]), bias, np.full(count, 0.60)
-            ),
+                2,
+                "logistic",
+                w[f"layers.{i}.weight"].T,
+                bias,
+                np.full(count, w[f"layers.{i}.bias"][0]),
+            )
+            for i in (0, 1)
         ],
         reduction=reduction,
         lr=0.5,
