@@ -202,10 +202,10 @@ class FusedStep:
         self._activate(L, z)
         diff = self.diff[:k]
         np.subtract(z, t.reshape(z.shape) if t.ndim != z.ndim else t, out=diff)
-        squares = diff * diff
-        if wcol is not None:
-            squares *= wcol
-        total = float(squares.sum())
+        if wcol is None:
+            total = float(np.vdot(diff, diff))
+        else:
+            total = float(np.vdot(diff * wcol, diff))
         examples = k if weight_sum is None else weight_sum
         reduction = loss.reduction
         if reduction == "sum_half":
@@ -227,7 +227,7 @@ class FusedStep:
     def _cross_entropy(self, z, t, wcol, weight_sum):
         k = len(z)
         col = self.col[:k]
-        np.max(z, axis=1, keepdims=True, out=col)
+        z.max(axis=1, keepdims=True, out=col)  # methods: no dispatch wrapper per batch
         z -= col  # shifted logits
         labels = t.ndim == 1
         if labels:
@@ -238,7 +238,7 @@ class FusedStep:
             cross = (soft * z).sum(axis=1)
             mass = soft.sum(axis=1)
         np.exp(z, out=z)
-        np.sum(z, axis=1, keepdims=True, out=col)
+        z.sum(axis=1, keepdims=True, out=col)
         z /= col
         log_s = np.log(col[:, 0])
         per_example = log_s - picked if labels else log_s * mass - cross
