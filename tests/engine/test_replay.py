@@ -6,6 +6,7 @@ import pytest
 import deltaprop as dp
 from deltaprop.engine import trace
 from deltaprop.engine.replay import Replay
+from deltaprop.training.fused import FusedStep
 
 
 def _train(replay: bool, loss, out_activation, y, rng_seed=0):
@@ -40,7 +41,12 @@ def _train(replay: bool, loss, out_activation, y, rng_seed=0):
         ),
     ],
 )
-def test_replayed_training_is_bit_identical(loss, activation, y):
+@pytest.mark.parametrize("fast_path", ["fused", "replay"])
+def test_replayed_training_is_bit_identical(loss, activation, y, fast_path, monkeypatch):
+    """fit's fast paths (the fused Dense step, else the replayed tape) give exactly the bits
+    of the traced, op-by-op path."""
+    if fast_path == "replay":
+        monkeypatch.setattr(FusedStep, "build", classmethod(lambda *a, **k: None))
     replayed, loss_a = _train(True, loss, activation, y)
     normal, loss_b = _train(False, loss, activation, y)
     assert loss_a == loss_b

@@ -202,10 +202,10 @@ class FusedStep:
         self._activate(L, z)
         diff = self.diff[:k]
         np.subtract(z, t.reshape(z.shape) if t.ndim != z.ndim else t, out=diff)
-        if wcol is None:
-            total = float(np.vdot(diff, diff))
-        else:
-            total = float(np.vdot(diff * wcol, diff))
+        squares = diff * diff  # summed as the engine's op sums them: the same bits
+        if wcol is not None:
+            squares *= wcol
+        total = float(squares.sum())
         examples = k if weight_sum is None else weight_sum
         reduction = loss.reduction
         if reduction == "sum_half":
