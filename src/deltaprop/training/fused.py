@@ -186,7 +186,7 @@ class FusedStep:
         d *= tmp
 
     def _loss_and_delta(self, z, t, w):
-        """E and dE/dz of the output layer's net z (overwritten by the delta)."""
+        """E and dE/dz of the output layer's net z (z's buffer may be reused for it)."""
         loss = self.loss
         k = len(z)
         wcol = None if w is None else w.astype(z.dtype, copy=False).reshape(-1, 1)
@@ -219,10 +219,10 @@ class FusedStep:
             scale, value = 2.0 / count, total / count
         if wcol is not None:
             diff *= wcol
-        diff *= scale
+        if scale != 1.0:  # "sum_half": dE/do = o - t as it stands
+            diff *= scale
         self._times_derivative(L, diff, z)
-        np.copyto(z, diff)
-        return value, z
+        return value, diff  # the delta lives in diff's buffer; z is not needed any more
 
     def _cross_entropy(self, z, t, wcol, weight_sum):
         k = len(z)
