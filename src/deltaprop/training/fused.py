@@ -54,7 +54,9 @@ class FusedStep:
         self.signature = tuple(p.requires_grad for p in params)
         self.kinds = [layer.activation.name for layer in layers]
         self.slopes = [getattr(layer.activation, "slope", 0.0) for layer in layers]
+        self.first = params[0].data  # the packed storage this step reads and writes
         self.capacity = 0
+        self.by_rows: dict = {}
 
     @classmethod
     def build(cls, module, loss, weighted: bool, alpha: float) -> FusedStep | None:
@@ -81,8 +83,12 @@ class FusedStep:
         return cls(layers, loss, weighted, bool(alpha), params, scaler) if fits else None
 
     def is_valid(self) -> bool:
-        """False once a parameter was frozen or unfrozen (the general path takes over)."""
-        return tuple(p.requires_grad for p in self.params) == self.signature
+        """False once a parameter was frozen or unfrozen, or its storage replaced (the general
+        path takes over)."""
+        return (
+            tuple(p.requires_grad for p in self.params) == self.signature
+            and self.params[0].data is self.first
+        )
 
     def _allocate(self, rows: int, dtype) -> None:
         units = [layer.units for layer in self.layers]
@@ -96,50 +102,68 @@ class FusedStep:
         if self.scaler is not None:
             self.scaled = np.empty((rows, self.scaler.in_features), dtype)
         self.capacity = rows
+        self.by_rows = {}
+
+    def _plan(self, k: int) -> list:
+        """Per layer, everything a step of ``k`` rows touches, looked up once per batch size
+        (a fit sees at most two: the batch size and a shorter last batch)."""
+        plan = self.by_rows.get(k)
+        if plan is None:
+            plan = self.by_rows[k] = []
+            for i, layer in enumerate(self.layers):
+                w, b = layer.weight, layer.bias
+                plan.append(
+                    (
+                        w.data,
+                        None if b is None else b.data,
+                        w.grad_buffer if w.requires_grad else None,
+                        b.grad_buffer if b is not None and b.requires_grad else None,
+                        w,
+                        b,
+                        self.Z[i][:k],
+                        self.D[i - 1][:k] if i else None,
+                    )
+                )
+        return plan
 
     def step(self, x, t, *extra) -> float:
         k = len(x)
-        dtype = self.layers[0].weight.data.dtype
-        if k > self.capacity or self.Z[0].dtype != dtype:
-            self._allocate(k, dtype)
+        if k > self.capacity:
+            self._allocate(k, self.first.dtype)
+        plan = self._plan(k)
         w = extra[0] if self.weighted else None
         c = float(extra[-1]) if self.penalised else 0.0
-        L = len(self.layers)
+        last = len(plan) - 1
         if self.scaler is not None:
             x = np.subtract(x, self.scaler.mean, out=self.scaled[:k])
             x /= self.scaler.std
         h = x
-        for i, layer in enumerate(self.layers):
-            z = self.Z[i][:k]
-            np.matmul(h, layer.weight.data, out=z)
-            if layer.bias is not None:
-                z += layer.bias.data
-            if i < L - 1:
+        for i, (W, b, _, _, _, _, z, _) in enumerate(plan):
+            np.matmul(h, W, out=z)
+            if b is not None:
+                z += b
+            if i < last:
                 self._activate(i, z)
             h = z
         value, d = self._loss_and_delta(h, t, w)
         if c:  # the L2 penalty covers the trainable weight matrices, as fit's objective
-            trained = [lay.weight.data for lay in self.layers if lay.weight.requires_grad]
-            value += 0.5 * c * sum(float(np.vdot(m, m)) for m in trained)
-        for i in range(L - 1, -1, -1):
-            layer = self.layers[i]
-            below = x if i == 0 else self.Z[i - 1][:k]
-            if layer.weight.requires_grad:  # a frozen parameter's grad stays None
-                gw = layer.weight.grad_buffer
+            value += 0.5 * c * sum(float(np.vdot(e[0], e[0])) for e in plan if e[2] is not None)
+        for i in range(last, -1, -1):
+            W, _, gw, gb, wp, bp, _, dn = plan[i]
+            below = x if i == 0 else plan[i - 1][6]
+            if gw is not None:  # a frozen parameter's grad stays None
                 np.matmul(below.T, d, out=gw)
                 if c:
-                    gw += c * layer.weight.data
-                layer.weight.grad = gw
-            if layer.bias is not None and layer.bias.requires_grad:
-                gb = layer.bias.grad_buffer
+                    gw += c * W
+                wp.grad = gw
+            if gb is not None:
                 if gb.shape[0] == d.shape[1]:
                     d.sum(axis=0, out=gb)
                 else:  # one bias shared by the layer's units
                     gb[0] = d.sum()
-                layer.bias.grad = gb
-            if i > 0:
-                dn = self.D[i - 1][:k]
-                np.matmul(d, layer.weight.data.T, out=dn)
+                bp.grad = gb
+            if i:
+                np.matmul(d, W.T, out=dn)
                 self._times_derivative(i - 1, dn, below)
                 d = dn
         return value
