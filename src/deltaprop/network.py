@@ -84,6 +84,7 @@ class Sequential(nn.Sequential):
         checkpoint=None,
         resume=None,
         distributed=None,
+        train_metrics: bool = False,
     ):
         """Train by backpropagation; see :func:`deltaprop.training.fit` for every argument.
 
@@ -153,6 +154,7 @@ class Sequential(nn.Sequential):
             schedule=schedule,
             resume=resume,
             distributed=distributed,
+            train_metrics=train_metrics,
         )
 
     def _encode_class_weight(self, class_weight: dict) -> dict:

@@ -13,6 +13,7 @@ from deltaprop.errors import (
     ShapeError,
     TrainingDiverged,
 )
+from deltaprop.training.split import split_indices
 
 
 def test_xor_learned_to_all_classified():
@@ -372,3 +373,29 @@ def test_the_epoch_limit_warning_points_at_the_callers_line():
     with pytest.warns(ConvergenceWarning) as caught:
         net.fit(np.ones((4, 2)), np.ones(4), epochs=1, stop=dp.LossBelow(1e-12))
     assert caught[0].filename == __file__
+
+
+def test_train_metrics_record_the_training_datas_accuracy_each_epoch():
+    X, y = dp.datasets.load_iris()
+    net = dp.Sequential([dp.Dense(8, "tanh"), dp.Dense(3, "softmax")], seed=0)
+    history = net.fit(
+        X, y, loss="cross_entropy", optimizer=dp.Adam(net.parameters(), lr=0.05),
+        epochs=3, seed=0, train_metrics=True, validation_split=0.2,
+    )  # fmt: skip
+    assert len(history["accuracy"]) == 3 and len(history["val_accuracy"]) == 3
+    # the last epoch's figure is the final network's accuracy on the training rows
+    train_rows = np.ones(len(y), bool)
+    _, val_idx = split_indices(y, 0.2, "multiclass", np.random.default_rng(0))
+    train_rows[val_idx] = False
+    expected = dp.metrics.accuracy(y[train_rows], net.predict(X[train_rows]))
+    assert history["accuracy"][-1] == pytest.approx(expected)
+
+
+def test_train_metrics_for_regression_and_refused_for_a_batch_source(rng):
+    X = rng.normal(size=(40, 2))
+    y = X @ np.array([1.0, -2.0])
+    net = dp.Sequential([dp.Dense(1)], seed=0)
+    history = net.fit(X, y, epochs=2, train_metrics=True)
+    assert set(history.history) >= {"loss", "mse", "r2"}
+    with pytest.raises(ParameterError, match="train_metrics needs array data"):
+        dp.Sequential([dp.Dense(1)], seed=0).fit([(X, y)], train_metrics=True)

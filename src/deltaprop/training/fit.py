@@ -105,6 +105,7 @@ def fit(
     schedule: Schedule | None = None,
     resume: dict | None = None,
     distributed=None,
+    train_metrics: bool = False,
 ) -> History:
     """Train ``module`` on (X, y) by backpropagation and gradient descent.
 
@@ -180,6 +181,11 @@ def fit(
         callback states, history and epoch are restored and training continues at the next
         epoch, up to ``epochs`` in total. Same data and settings give weights identical to an
         uninterrupted run.
+    train_metrics : bool, default False
+        Also record the training data's ``accuracy`` (classifiers) or ``mse`` and ``r2``
+        (regression) after every epoch, as Keras' training metrics: one extra forward pass
+        over the training rows, with the epoch's final weights (dropout off; unweighted).
+        Needs array data.
     distributed : None, "mpi" or Communicator, default None
         Data-parallel training over the processes of a job (``deltaprop launch -n N``): each
         process holds the same (X, y), trains on its slice of every batch, and the gradients
@@ -220,6 +226,11 @@ def fit(
     dtype = getattr(module, "dtype", None) or np.float32
     validation = None
     if is_batch_source(X, y):
+        if train_metrics:
+            raise ParameterError(
+                "train_metrics needs array data X, y (a pass over the training rows); got a "
+                "batch source"
+            )
         if comm.size > 1:
             raise ParameterError(
                 "distributed training needs array data X, y (the same in every process); "
@@ -392,6 +403,10 @@ def fit(
                     break
                 scale = batches.n if weights is None else float(np.sum(weights))
                 logs = {"loss": total if loss.sums else total / scale}
+                if train_metrics:
+                    out = predict_outputs(module, X, dtype=dtype)
+                    found = evaluate_outputs(out, y, loss)
+                    logs.update({k: v for k, v in found.items() if k != "loss"})
                 if validation is not None:
                     Xv, yv = validation
                     out = predict_outputs(module, Xv, dtype=dtype)
