@@ -24,6 +24,7 @@ import os
 import pickle
 import re
 import struct
+import warnings
 import zipfile
 from pathlib import Path
 
@@ -505,3 +506,20 @@ def test_missing_file_and_directory(load, tmp_path):
         load(tmp_path / "nope.dpm")
     with pytest.raises(ModelFileError, match="is a directory"):
         load(tmp_path)
+
+
+def test_a_python2_style_npy_header_is_refused_without_a_warning(tmp_path):
+    """NumPy 'repairs' headers it takes for Python 2's (``3L``) with a UserWarning; deltaprop
+    refuses them as corrupted, silently apart from the error."""
+    good = _npy_bytes(np.arange(3, dtype=np.float64))
+    # one padding space less keeps the declared header length right
+    bad = good.replace(b"'shape': (3,)", b"'shape': (3L,)", 1).replace(b" \n", b"\n", 1)
+    assert len(bad) == len(good) and bad != good
+    with pytest.warns(UserWarning, match="Python 2"):  # what NumPy itself does with it
+        np.load(io.BytesIO(bad))
+    path = tmp_path / "old.npy"
+    path.write_bytes(bad)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(DataError, match="old.npy"):
+            read_data(path)

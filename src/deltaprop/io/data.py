@@ -390,14 +390,16 @@ def _load_npy(path: Path, kinds: str = "biuf") -> np.ndarray:
     where = repr(str(path))
     size = path.stat().st_size
     try:
-        with open(path, "rb") as fh:
+        with open(path, "rb") as fh, warnings.catch_warnings():
+            # a header NumPy would repair with a warning (Python 2's) is refused as invalid
+            warnings.simplefilter("error", UserWarning)
             version = np.lib.format.read_magic(fh)
             if version == (1, 0):
                 shape, _, dtype = np.lib.format.read_array_header_1_0(fh)
             else:  # 2.0 and 3.0 differ only in the header's length field and encoding
                 shape, _, dtype = np.lib.format.read_array_header_2_0(fh)
             offset = fh.tell()
-    except _PARSE_ERRORS + (ValueError,) as exc:
+    except _PARSE_ERRORS + (ValueError, UserWarning) as exc:
         with open(path, "rb") as fh:
             zipped = fh.read(2) == b"PK"
         hint = "; an .npz archive must be named .npz" if zipped else ""

@@ -18,6 +18,7 @@ import json
 import math
 import struct
 import tokenize
+import warnings
 import zipfile
 import zlib
 from pathlib import Path
@@ -177,12 +178,16 @@ def _read_stream(fh, size: int, where: str, kinds: str) -> np.ndarray:
     """One .npy array from ``fh``, which holds ``size`` bytes in all."""
     try:
         version = np.lib.format.read_magic(fh)
-        if version == (1, 0):
-            shape, fortran, dtype = np.lib.format.read_array_header_1_0(fh)
-        elif version == (2, 0):
-            shape, fortran, dtype = np.lib.format.read_array_header_2_0(fh)
-        else:
-            raise ModelFileError(f"{where} has an unsupported .npy version {version}")
+        # NumPy repairs headers it takes for Python 2's with a warning; no file deltaprop or
+        # NumPy 1.x+ writes needs that, so such a header is refused as corrupted instead.
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", UserWarning)
+            if version == (1, 0):
+                shape, fortran, dtype = np.lib.format.read_array_header_1_0(fh)
+            elif version == (2, 0):
+                shape, fortran, dtype = np.lib.format.read_array_header_2_0(fh)
+            else:
+                raise ModelFileError(f"{where} has an unsupported .npy version {version}")
         if dtype.kind not in kinds or dtype.hasobject:
             allowed = "real numbers and text" if "U" in kinds else "real numbers"
             why = (
@@ -203,7 +208,7 @@ def _read_stream(fh, size: int, where: str, kinds: str) -> np.ndarray:
         data = fh.read(expected)
     except ModelFileError:
         raise
-    except _PARSE_ERRORS as exc:
+    except _PARSE_ERRORS + (UserWarning,) as exc:
         raise ModelFileError(f"{where} is corrupted ({type(exc).__name__}: {exc})") from exc
     if len(data) != expected:
         raise ModelFileError(f"{where} is truncated")
