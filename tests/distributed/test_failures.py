@@ -34,7 +34,9 @@ def test_a_killed_process_ends_the_job_quickly_and_it_resumes(run_workers, worke
     try:
         pid_file = tmp_path / "pid-1"
         deadline = time.monotonic() + 30
-        while not pid_file.exists():
+        # process 1's pid after its epoch 1, and process 0's checkpoint of it (the processes
+        # run their callbacks independently: either may come first)
+        while not (pid_file.exists() and (tmp_path / "resume.ckpt").exists()):
             assert job.poll() is None, job.communicate()[1][-2000:]
             assert time.monotonic() < deadline, "the workers never finished epoch 1"
             time.sleep(0.05)
