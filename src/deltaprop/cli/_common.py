@@ -13,37 +13,28 @@ from ..io.data import DataTable, data_format, read_data
 from ..network import Sequential, load
 
 
-def positive_int(text: str) -> int:
-    """argparse type: an integer >= 1."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a positive integer; got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be a positive integer; got {text!r}")
-    return value
+def _number_type(cast, accept, rule: str):
+    """An argparse type: ``cast(text)`` if ``accept`` holds for it, else the message
+    "must be <rule>; got <text>" (the same for text that is not a number at all)."""
+
+    def parse(text: str):
+        try:
+            value = cast(text)
+        except ValueError:
+            value = None
+        if value is None or not accept(value):
+            raise argparse.ArgumentTypeError(f"must be {rule}; got {text!r}")
+        return value
+
+    parse.__name__ = rule
+    return parse
 
 
-def seed(text: str) -> int:
-    """argparse type: a random seed, an integer >= 0."""
-    try:
-        value = int(text)
-    except ValueError:
-        value = -1
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be an integer >= 0; got {text!r}")
-    return value
-
-
-def positive_float(text: str) -> float:
-    """argparse type: a finite number > 0."""
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a positive number; got {text!r}") from None
-    if not (np.isfinite(value) and value > 0):
-        raise argparse.ArgumentTypeError(f"must be a positive number; got {text!r}")
-    return value
+positive_int = _number_type(int, lambda v: v >= 1, "a positive integer")
+seed = _number_type(int, lambda v: v >= 0, "an integer >= 0")  # a random seed
+positive_float = _number_type(float, lambda v: np.isfinite(v) and v > 0, "a positive number")
+non_negative = _number_type(float, lambda v: np.isfinite(v) and v >= 0, "a number >= 0")
+fraction = _number_type(float, lambda v: 0.0 <= v < 1.0, "a number in [0, 1)")
 
 
 def load_model(path) -> Sequential:

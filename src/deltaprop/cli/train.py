@@ -15,7 +15,6 @@ random generators and callback counters of the last finished epoch).
 
 from __future__ import annotations
 
-import argparse
 import signal
 import sys
 import time
@@ -32,7 +31,16 @@ from ..network import Sequential
 from ..nn import Dense, Standardize, activations
 from ..training import EarlyStopping, ProgressBar
 from ..training.interrupt import EXIT_STATUS
-from ._common import add_labels_option, emit_json, note, positive_float, positive_int, seed
+from ._common import (
+    add_labels_option,
+    emit_json,
+    fraction,
+    non_negative,
+    note,
+    positive_float,
+    positive_int,
+    seed,
+)
 
 MAX_AUTO_CLASSES = 20
 OPTIMIZERS = {"sgd": optim.SGD, "adam": optim.Adam, "rmsprop": optim.RMSprop, "adamw": optim.AdamW}
@@ -89,14 +97,14 @@ def add_parser(sub) -> None:
     p.add_argument("--batch-size", type=positive_int, default=32, help="default 32")
     p.add_argument(
         "--validation-split",
-        type=_fraction,
+        type=fraction,
         default=0.0,
         help="fraction of rows held out for validation metrics (default 0)",
     )
     p.add_argument("--seed", type=seed, default=0, help="seed of weights, split and shuffling")
     p.add_argument(
         "--alpha",
-        type=_non_negative,
+        type=non_negative,
         default=0.0,
         help="L2 penalty: adds alpha/2 * sum of squared weights to the loss (default 0)",
     )
@@ -140,26 +148,6 @@ def _hidden_sizes(text: str) -> list[int]:
     if text.strip().lower() in ("", "none", "0"):
         return []
     return [positive_int(part.strip()) for part in text.split(",")]
-
-
-def _non_negative(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        value = float("nan")
-    if not (np.isfinite(value) and value >= 0):
-        raise argparse.ArgumentTypeError(f"must be a number >= 0; got {text!r}")
-    return value
-
-
-def _fraction(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        value = float("nan")
-    if not 0.0 <= value < 1.0:
-        raise argparse.ArgumentTypeError(f"must be a number in [0, 1); got {text!r}")
-    return value
 
 
 def infer_task(y: np.ndarray) -> str:

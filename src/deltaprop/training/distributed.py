@@ -113,11 +113,11 @@ class DataParallel:
                     p.grad = np.zeros_like(p.data)
         return 0.0
 
-    def reduce(self, value: float, share: float, interrupt) -> float:
-        """Sum the weighted gradients and losses of every process; the batch's loss.
+    def reduce(self, value: float, rows: int, share: float, interrupt) -> float:
+        """Sum the weighted gradients and losses of every process (``rows`` of the batch are
+        this process's); return the batch's loss.
 
         A stop signal received by any process is set on every process's ``interrupt``."""
-        rows = len(self.batches.last_rows)
         grads = _gradients(self.optimizer.params)
         for g in grads:
             if share != 1.0:
@@ -161,7 +161,6 @@ class ShardedBatches(Batches):
         self.size = size
         self.batch_rows = 0
         self.batch_total = 0.0
-        self.last_rows = np.empty(0, dtype=np.intp)
 
     def epoch(self):
         bs = self.batch_size
@@ -176,10 +175,10 @@ class ShardedBatches(Batches):
             self.batch_total = (
                 float(rows) if weights is None else float(np.sum(weights[order[start:stop]]))
             )
-            idx = self.last_rows = order[lo:hi]
             if not self.shuffle:
                 yield b, tuple(self._slice(i, lo, hi) for i in range(len(self.arrays)))
             else:
+                idx = order[lo:hi]
                 yield b, tuple(self._take(i, idx) for i in range(len(self.arrays)))
 
 

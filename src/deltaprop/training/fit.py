@@ -365,7 +365,7 @@ def fit(
                         error.backward()
                         value = float(error.data)
                     if parallel is not None:
-                        value = parallel.reduce(value, share, interrupt)
+                        value = parallel.reduce(value, rows, share, interrupt)
                     if not math.isfinite(value):
                         retry = divergence.diverged(
                             f"the loss became {value}", epoch, b, last_finite
