@@ -87,13 +87,13 @@ class DataParallel:
         )
         return self.batches
 
-    def share(self, arrays) -> float:
-        """This process's weight in the batch's gradient: n_r / B (1 for a summed loss)."""
+    def share(self, size: float) -> float:
+        """This process's weight in the batch's gradient: n_r / B (1 for a summed loss), with
+        ``size`` = n_r, its slice's rows or sum of example weights."""
         if self.sums:
             return 1.0
         total = self.batches.batch_total
-        mine = float(np.sum(arrays[2])) if len(arrays) > 2 else len(arrays[0])
-        return mine / total if total > 0 else 0.0
+        return size / total if total > 0 else 0.0
 
     def penalty_share(self, share: float) -> float:
         """This process's part of the L2 penalty: its gradient share for a mean loss, else

@@ -341,13 +341,13 @@ def fit(
                 total = 0.0
                 retry = False
                 for b, arrays in batches.epoch():
-                    xb = arrays[0]
-                    rows = len(xb)
-                    share = 1.0 if parallel is None else parallel.share(arrays)
+                    rows = len(arrays[0])
+                    # the batch's size B: its rows, or its sum of example weights
+                    size = rows if weights is None else float(np.sum(arrays[2]))
+                    share = 1.0 if parallel is None else parallel.share(size)
                     if alpha:
                         part = 1.0 if parallel is None else parallel.penalty_share(share)
-                        scale = objective.penalty_scale(arrays, part)
-                        inputs = (*arrays, scale)
+                        inputs = (*arrays, objective.penalty_scale(size, part))
                     else:
                         inputs = arrays
                     optimizer.zero_grad()
@@ -378,7 +378,7 @@ def fit(
                     elif parallel is not None:
                         total += value * parallel.batches.batch_total
                     else:
-                        total += value * (rows if weights is None else float(np.sum(arrays[2])))
+                        total += value * size
                     run.samples_seen += rows if parallel is None else parallel.batches.batch_rows
                     if record_batches:
                         history.batch_loss.append(value)
@@ -458,16 +458,16 @@ class _Objective:
         self.module, self.loss, self.weighted, self.alpha = module, loss, weighted, alpha
         self.dtype = dtype
 
-    def penalty_scale(self, arrays, share: float = 1.0) -> np.ndarray:
-        """The penalty's ``c`` for a batch: alpha / B, B the batch's size or, when weighted,
-        its sum of example weights (scikit-learn's rule); alpha itself for summed losses.
+    def penalty_scale(self, size: float, share: float = 1.0) -> np.ndarray:
+        """The penalty's ``c`` for a batch of size ``size`` (B: its rows or, when weighted,
+        its sum of example weights, scikit-learn's rule): alpha / B; alpha itself for summed
+        losses.
 
         ``share`` is this process's part of the penalty in a data-parallel batch (see
         :mod:`deltaprop.training.distributed`), so that summed over the processes it counts
         once: B_r / B for a mean loss (c = alpha / B), 1 / (processes with rows) for a sum."""
         if self.loss.sums:
             return np.asarray(self.alpha * share, self.dtype)
-        size = float(np.sum(arrays[2])) if self.weighted else len(arrays[0])
         return np.asarray(self.alpha * share / size if size > 0 else 0.0, self.dtype)
 
     def __call__(self, x, t, *extra):
