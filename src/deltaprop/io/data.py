@@ -29,9 +29,9 @@ from pathlib import Path
 
 import numpy as np
 
-from ..errors import DataError
+from ..errors import DataError, ModelFileError
 from .idx import looks_like_idx, read_idx
-from .modelfile import _PARSE_ERRORS, read_npy_member
+from .modelfile import _PARSE_ERRORS, read_npy_header, read_npy_member
 
 FLOAT32_MAX = float(np.finfo(np.float32).max)
 #: .npy files larger than this are memory-mapped (read page by page as training needs them).
@@ -386,38 +386,17 @@ def _read_npz(path: Path) -> DataTable:
 
 def _load_npy(path: Path, kinds: str = "biuf") -> np.ndarray:
     """A .npy file's array (memory-mapped when large), its header checked first: no objects,
-    and no more items declared than the file holds."""
+    and exactly as many bytes as it declares (``io.modelfile.read_npy_header``)."""
     where = repr(str(path))
     size = path.stat().st_size
     try:
-        with open(path, "rb") as fh, warnings.catch_warnings():
-            # a header NumPy would repair with a warning (Python 2's) is refused as invalid
-            warnings.simplefilter("error", UserWarning)
-            version = np.lib.format.read_magic(fh)
-            if version == (1, 0):
-                shape, _, dtype = np.lib.format.read_array_header_1_0(fh)
-            else:  # 2.0 and 3.0 differ only in the header's length field and encoding
-                shape, _, dtype = np.lib.format.read_array_header_2_0(fh)
-            offset = fh.tell()
-    except _PARSE_ERRORS + (ValueError, UserWarning) as exc:
+        with open(path, "rb") as fh:
+            read_npy_header(fh, size, where, kinds)
+    except ModelFileError as exc:
         with open(path, "rb") as fh:
             zipped = fh.read(2) == b"PK"
         hint = "; an .npz archive must be named .npz" if zipped else ""
-        raise DataError(f"{where} is not a valid .npy file ({exc}){hint}") from exc
-    if dtype.hasobject or dtype.kind not in kinds:
-        allowed = "numbers or strings" if "U" in kinds else "numbers"
-        raise DataError(
-            f"{where} must hold {allowed}; got dtype {dtype} (object arrays are never loaded: "
-            "they need pickle, and data files are read with allow_pickle=False)"
-        )
-    count = 1
-    for d in shape:
-        count *= d
-    if offset + count * dtype.itemsize > size:
-        raise DataError(
-            f"{where}: the header declares shape {shape} of {dtype} but the file is "
-            f"{size} bytes; it is truncated"
-        )
+        raise DataError(f"{exc}{hint}") from exc
     try:
         return np.load(path, mmap_mode="r" if size > MMAP_BYTES else None, allow_pickle=False)
     except _PARSE_ERRORS + (ValueError,) as exc:

@@ -147,21 +147,6 @@ def read_npy_member(
         raise error(str(exc)) from exc
 
 
-def read_npy_file(path, *, kinds: str = _ALLOWED_KINDS, error: type[Exception] = ModelFileError):
-    """Read a plain ``.npy`` file with the checks of :func:`read_npy_member` (never pickle,
-    declared size checked against the file's before anything is allocated)."""
-    path = Path(path)
-    try:
-        with open(path, "rb") as fh:
-            return _read_stream(fh, path.stat().st_size, repr(str(path)), kinds)
-    except OSError as exc:
-        raise error(f"{str(path)!r} cannot be read: {exc.strerror}") from exc
-    except ModelFileError as exc:
-        if error is ModelFileError:
-            raise
-        raise error(str(exc)) from exc
-
-
 def _read_array(zf, info, path: Path, limit: int | None = None, kinds: str = _ALLOWED_KINDS):
     where = f"{str(path)!r} entry {info.filename!r}"
     if limit is not None and info.file_size > limit:
@@ -174,8 +159,10 @@ def _read_array(zf, info, path: Path, limit: int | None = None, kinds: str = _AL
         return _read_stream(fh, info.file_size, where, kinds)
 
 
-def _read_stream(fh, size: int, where: str, kinds: str) -> np.ndarray:
-    """One .npy array from ``fh``, which holds ``size`` bytes in all."""
+def read_npy_header(fh, size: int, where: str, kinds: str = _ALLOWED_KINDS) -> tuple:
+    """Check the header of the .npy array in ``fh`` (``size`` bytes in all) against the bytes
+    present, before anything is allocated: ``(shape, fortran_order, dtype, count)``, ``fh``
+    left at the data. Raises ModelFileError naming ``where`` (never unpickles: no objects)."""
     try:
         version = np.lib.format.read_magic(fh)
         # NumPy repairs headers it takes for Python 2's with a warning; no file deltaprop or
@@ -188,27 +175,37 @@ def _read_stream(fh, size: int, where: str, kinds: str) -> np.ndarray:
                 shape, fortran, dtype = np.lib.format.read_array_header_2_0(fh)
             else:
                 raise ModelFileError(f"{where} has an unsupported .npy version {version}")
-        if dtype.kind not in kinds or dtype.hasobject:
-            allowed = "real numbers and text" if "U" in kinds else "real numbers"
-            why = (
-                " (Python objects would need unpickling, which deltaprop never does: "
-                "allow_pickle=False)"
-                if dtype.hasobject
-                else ""
-            )
-            raise ModelFileError(f"{where} has dtype {dtype}; only {allowed} are allowed{why}")
-        count = math.prod(shape)  # exact: np.prod would wrap around for hostile shapes
         header_end = fh.tell()
-        expected = count * dtype.itemsize
-        if size - header_end != expected:
-            raise ModelFileError(
-                f"{where} declares shape {shape} ({expected} bytes) but holds "
-                f"{size - header_end} bytes (truncated or corrupted)"
-            )
-        data = fh.read(expected)
     except ModelFileError:
         raise
     except _PARSE_ERRORS + (UserWarning,) as exc:
+        raise ModelFileError(f"{where} is corrupted ({type(exc).__name__}: {exc})") from exc
+    if dtype.kind not in kinds or dtype.hasobject:
+        allowed = "real numbers and text" if "U" in kinds else "real numbers"
+        why = (
+            " (object arrays are never loaded: they would need unpickling, which deltaprop "
+            "never does: allow_pickle=False)"
+            if dtype.hasobject
+            else ""
+        )
+        raise ModelFileError(f"{where} has dtype {dtype}; only {allowed} are allowed{why}")
+    count = math.prod(shape)  # exact: np.prod would wrap around for hostile shapes
+    expected = count * dtype.itemsize
+    if size - header_end != expected:
+        raise ModelFileError(
+            f"{where} declares shape {shape} ({expected} bytes) but holds "
+            f"{size - header_end} bytes (truncated or corrupted)"
+        )
+    return shape, fortran, dtype, count
+
+
+def _read_stream(fh, size: int, where: str, kinds: str) -> np.ndarray:
+    """One .npy array from ``fh``, which holds ``size`` bytes in all."""
+    shape, fortran, dtype, count = read_npy_header(fh, size, where, kinds)
+    expected = count * dtype.itemsize
+    try:
+        data = fh.read(expected)
+    except _PARSE_ERRORS as exc:
         raise ModelFileError(f"{where} is corrupted ({type(exc).__name__}: {exc})") from exc
     if len(data) != expected:
         raise ModelFileError(f"{where} is truncated")
