@@ -255,10 +255,29 @@ def _deltaprop_fit(spec, variant):
     return fit
 
 
+def _deltaprop_threads() -> str:
+    """The BLAS pool, and the compiled kernels' threads when numba is in use."""
+    from deltaprop import kernels
+
+    if kernels.mode() == "numpy" or not kernels.available():
+        return _blas_threads() + "; update kernels: NumPy"
+    import numba
+
+    return _blas_threads() + f"; update kernels: numba x{numba.get_num_threads()}"
+
+
 def prepare_deltaprop(spec, variant, rows):
     if spec["kind"] == "worked":
         return _prepare_worked_deltaprop(spec, rows)
-    return _mlp_contender(spec, variant, rows, _deltaprop_fit(spec, variant), _blas_threads)
+    return _mlp_contender(spec, variant, rows, _deltaprop_fit(spec, variant), _deltaprop_threads)
+
+
+def prepare_deltaprop_numpy(spec, variant, rows):
+    """deltaprop as installed without the ``fast`` extra: the update rules in NumPy."""
+    from deltaprop import kernels
+
+    kernels.use("numpy")
+    return prepare_deltaprop(spec, variant, rows)
 
 
 def prepare_deltaprop_memmap(spec, variant, rows):
@@ -711,6 +730,7 @@ CONTENDERS = {
     "gemm": prepare_gemm,
     "deltaprop": prepare_deltaprop,
     "deltaprop-memmap": prepare_deltaprop_memmap,
+    "deltaprop-numpy": prepare_deltaprop_numpy,
     "numpy": prepare_numpy,
     "python": prepare_python,
     "micrograd": prepare_micrograd,

@@ -40,6 +40,7 @@ def workloads(quick: bool) -> dict:
             "contenders": [
                 "gemm",
                 "deltaprop",
+                "deltaprop-numpy",
                 "numpy",
                 "sklearn-f32",
                 "sklearn-f64",

@@ -15,6 +15,7 @@ LAYERS = {
     "deltaprop.datasets": 0,
     "deltaprop.metrics": 0,
     "deltaprop.comm": 0,
+    "deltaprop.kernels": 0,
     "deltaprop.engine": 1,
     "deltaprop.nn": 2,
     "deltaprop.losses": 2,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import kernels
 from .._checks import check_number
 from ..errors import ParameterError
 from .optimizer import Optimizer
@@ -70,6 +71,24 @@ class SGD(Optimizer):
         return ("velocity",) if self.momentum else ()
 
     def update(self, w, g, state):
+        if self.momentum:
+            kernel = kernels.find("sgd_momentum", w, g, state["velocity"])
+            if kernel is not None:
+                f = w.dtype.type
+                kernel(
+                    *map(kernels.flat, (w, g, state["velocity"])),
+                    f(self.lr),
+                    f(self.weight_decay),
+                    f(self.momentum),
+                    self.nesterov,
+                )
+                return
+        else:
+            kernel = kernels.find("sgd", w, g)
+            if kernel is not None:
+                f = w.dtype.type
+                kernel(kernels.flat(w), kernels.flat(g), f(self.lr), f(self.weight_decay))
+                return
         # Temporaries live in buffers reused across steps: no allocation per step.
         d = self.scratch(w)
         if self.weight_decay:

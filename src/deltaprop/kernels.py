@@ -1,0 +1,173 @@
+"""Compiled update kernels: an optimizer's rule as one loop over the flat buffers.
+
+NumPy runs an update rule as a sequence of whole-array passes (Adam: 13 of them), each reading
+and writing every parameter: for the 235,146 parameters of a 784-256-128-10 network that is
+most of a step's time outside the matrix products. A compiled loop makes one pass. The kernels
+here make exactly the float operations of the NumPy rules in :mod:`deltaprop.optim`, in the
+same order (no fused multiply-add, no reassociation, scalars rounded to the array's dtype first
+as NumPy does), so both paths give the same bits; ``tests/optim/test_kernels.py`` checks it for
+every rule and option.
+
+They need numba (``pip install "deltaprop[fast]"``). Without it, or when an array is not a
+contiguous float32/float64 array, the NumPy rule runs. The environment variable
+``DELTAPROP_KERNELS`` chooses: ``auto`` (default: compiled when numba is installed and the
+buffer has at least :data:`MIN_SIZE` elements, below which a NumPy pass costs little and
+importing numba is not worth its half second), ``numba`` (always, an error if numba is
+missing) or ``numpy`` (never). :func:`use` sets it from code.
+"""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+
+from .errors import ParameterError
+
+MIN_SIZE = 32768  # elements: below this, ``auto`` keeps the NumPy rule
+_MODES = ("auto", "numba", "numpy")
+_mode: str | None = None  # read from the environment at first use
+_kernels: dict | None = None  # name -> compiled function, once numba is imported
+
+
+def use(mode: str) -> None:
+    """Choose when kernels run: ``"auto"``, ``"numba"`` or ``"numpy"`` (see the module)."""
+    global _mode
+    if mode not in _MODES:
+        raise ParameterError(f"kernel mode must be one of {', '.join(_MODES)}; got {mode!r}")
+    if mode == "numba":
+        _load()
+    _mode = mode
+
+
+def mode() -> str:
+    """The current mode; the first call reads ``DELTAPROP_KERNELS``."""
+    if _mode is None:
+        value = os.environ.get("DELTAPROP_KERNELS", "auto").strip().lower() or "auto"
+        if value not in _MODES:
+            raise ParameterError(
+                f"DELTAPROP_KERNELS must be one of {', '.join(_MODES)}; got {value!r}"
+            )
+        use(value)
+    return _mode
+
+
+def available() -> bool:
+    """True when numba can be imported."""
+    try:
+        _load()
+    except ParameterError:
+        return False
+    return True
+
+
+def find(name: str, *arrays: np.ndarray):
+    """The compiled kernel ``name`` for these arrays, or None when the NumPy rule should run.
+
+    Every array must be C-contiguous with the first one's shape and float dtype."""
+    current = mode()
+    if current == "numpy":
+        return None
+    first = arrays[0]
+    if current == "auto" and first.size < MIN_SIZE:
+        return None
+    if first.dtype not in (np.float32, np.float64):
+        return None
+    for a in arrays:
+        if a.dtype != first.dtype or a.shape != first.shape or not a.flags.c_contiguous:
+            return None
+    if current == "auto" and not available():
+        return None
+    return _load()[name]
+
+
+def flat(a: np.ndarray) -> np.ndarray:
+    """``a`` as a 1-D view (``a`` is contiguous)."""
+    return a.reshape(-1)
+
+
+def _load() -> dict:
+    global _kernels
+    if _kernels is None:
+        try:
+            import numba
+        except ImportError as exc:
+            raise ParameterError(
+                "compiled kernels need numba: pip install 'deltaprop[fast]' "
+                "(or set DELTAPROP_KERNELS=auto or numpy)"
+            ) from exc
+        _kernels = _compile(numba)
+    return _kernels
+
+
+def _compile(numba) -> dict:
+    """The kernels, compiled lazily per dtype and cached on disk by numba.
+
+    One thread each: the loops are memory-bound and vectorise (``error_model="numpy"`` drops
+    the division-by-zero check that would stop it); threads of their own would compete with
+    the BLAS's threads, which spin between the matrix products.
+    """
+    jit = numba.njit(cache=True, nogil=True, error_model="numpy")
+
+    @jit
+    def sgd(w, g, lr, wd):  # pragma: no cover - compiled
+        # d = w wd + g (when wd); w = w - d lr
+        for i in range(w.size):
+            gi = g[i]
+            if wd:
+                gi = w[i] * wd + gi
+            w[i] = w[i] - gi * lr
+
+    @jit
+    def sgd_momentum(w, g, v, lr, wd, mu, nesterov):  # pragma: no cover - compiled
+        # v = v mu + g; step = v (or g + v mu, Nesterov); w = w - step lr
+        for i in range(w.size):
+            gi = g[i]
+            if wd:
+                gi = w[i] * wd + gi
+            vi = v[i] * mu + gi
+            v[i] = vi
+            step = vi * mu + gi if nesterov else vi
+            w[i] = w[i] - step * lr
+
+    @jit
+    def adam(w, g, m, v, wd, decay, b1, c1, b2, c2, k, eps, s):  # pragma: no cover - compiled
+        # [AdamW: w = w decay]; [Adam: g = w wd + g]; m = m b1 + g c1; v = v b2 + g g c2;
+        # w = w - m / (sqrt(v) k + eps) s, with k and s the bias corrections (and lr)
+        for i in range(w.size):
+            gi = g[i]
+            wi = w[i]
+            if decay != 1:
+                wi = wi * decay
+            if wd:
+                gi = wi * wd + gi
+            mi = m[i] * b1 + gi * c1
+            vi = v[i] * b2 + gi * gi * c2
+            m[i] = mi
+            v[i] = vi
+            w[i] = wi - mi / (np.sqrt(vi) * k + eps) * s
+
+    @jit
+    def rmsprop(w, g, v, a, b, lr, wd, rho, c, eps, mu, centered):  # pragma: no cover
+        # v = v rho + g g c; [centered: a = a rho + g c; denom = sqrt(v - a a)] else sqrt(v);
+        # q = g / (denom + eps); [momentum: b = b mu + q; q = b]; w = w - q lr
+        for i in range(w.size):
+            gi = g[i]
+            if wd:
+                gi = w[i] * wd + gi
+            vi = v[i] * rho + gi * gi * c
+            v[i] = vi
+            if centered:
+                ai = a[i] * rho + gi * c
+                a[i] = ai
+                denom = np.sqrt(vi - ai * ai)
+            else:
+                denom = np.sqrt(vi)
+            q = gi / (denom + eps)
+            if mu:
+                bi = b[i] * mu + q
+                b[i] = bi
+                q = bi
+            w[i] = w[i] - q * lr
+
+    return {"sgd": sgd, "sgd_momentum": sgd_momentum, "adam": adam, "rmsprop": rmsprop}

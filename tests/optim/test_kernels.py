@@ -1,0 +1,118 @@
+"""Compiled update kernels give the NumPy rules' bits (deltaprop.kernels)."""
+
+import sys
+
+import numpy as np
+import pytest
+
+import deltaprop as dp
+from deltaprop import kernels
+from deltaprop.errors import ParameterError
+
+needs_numba = pytest.mark.skipif(not kernels.available(), reason="numba is not installed")
+
+RULES = [
+    (dp.SGD, {"lr": 0.1}),
+    (dp.SGD, {"lr": 0.1, "weight_decay": 0.01}),
+    (dp.SGD, {"lr": 0.05, "momentum": 0.9}),
+    (dp.SGD, {"lr": 0.05, "momentum": 0.9, "nesterov": True, "weight_decay": 0.001}),
+    (dp.optim.Adam, {"lr": 0.01}),
+    (dp.optim.Adam, {"lr": 0.01, "weight_decay": 0.1, "beta_2": 0.99}),
+    (dp.optim.AdamW, {"lr": 0.01, "weight_decay": 0.1}),
+    (dp.optim.RMSprop, {"lr": 0.01}),
+    (dp.optim.RMSprop, {"lr": 0.01, "momentum": 0.8, "weight_decay": 0.01}),
+    (dp.optim.RMSprop, {"lr": 0.01, "centered": True, "momentum": 0.5}),
+]
+
+
+@pytest.fixture(autouse=True)
+def restore_mode():
+    before = kernels._mode
+    yield
+    kernels._mode = before
+
+
+def run(mode, make, config, dtype, steps=6, shape=(37, 29)):
+    """Weights after ``steps`` updates from the same random gradients."""
+    kernels.use(mode)
+    rng = np.random.default_rng(0)
+    w = dp.Parameter(rng.standard_normal(shape).astype(dtype))
+    opt = make([w], **config)
+    for _ in range(steps):
+        w.grad = rng.standard_normal(shape).astype(dtype)
+        opt.step()
+    return w.data, [a.copy() for a in opt.state_arrays()]
+
+
+@needs_numba
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize(("make", "config"), RULES)
+def test_kernel_gives_the_numpy_rules_bits(make, config, dtype):
+    w_numpy, state_numpy = run("numpy", make, config, dtype)
+    w_kernel, state_kernel = run("numba", make, config, dtype)
+    assert w_kernel.dtype == dtype
+    np.testing.assert_array_equal(w_kernel, w_numpy)
+    for a, b in zip(state_kernel, state_numpy):
+        np.testing.assert_array_equal(a, b)
+
+
+@needs_numba
+def test_a_network_trains_to_the_same_bits_through_its_flat_buffers(monkeypatch):
+    calls = []
+    find = kernels.find
+
+    def counting_find(name, *arrays):
+        kernel = find(name, *arrays)
+        calls.append((name, arrays[0].size, kernel is not None))
+        return kernel
+
+    monkeypatch.setattr(kernels, "find", counting_find)
+    X, y = dp.datasets.make_moons(200, noise=0.2, seed=0)
+    weights = []
+    for mode in ("numpy", "numba"):
+        kernels.use(mode)
+        net = dp.Sequential([dp.Dense(16, "relu"), dp.Dense(2, "softmax")], seed=1)
+        net.build(2)
+        opt = dp.optim.Adam(net.parameters(), lr=0.01)
+        net.fit(X, y, loss="cross_entropy", optimizer=opt, epochs=3, batch_size=32, seed=2)
+        weights.append(np.concatenate([p.data.ravel() for p in net.parameters()]))
+    np.testing.assert_array_equal(weights[0], weights[1])
+    size = weights[0].size
+    assert ("adam", size, True) in calls  # one kernel call on the whole flat buffer
+
+
+@needs_numba
+def test_auto_uses_kernels_only_for_large_buffers():
+    kernels.use("auto")
+    small = np.zeros(kernels.MIN_SIZE - 1, np.float32)
+    large = np.zeros(kernels.MIN_SIZE, np.float32)
+    assert kernels.find("sgd", small, small) is None
+    assert kernels.find("sgd", large, large) is not None
+    assert kernels.find("sgd", large, large[::-1].copy()[::-1]) is None  # not contiguous
+    assert kernels.find("sgd", large.astype(np.float16), large.astype(np.float16)) is None
+
+
+def test_numpy_mode_never_uses_kernels():
+    kernels.use("numpy")
+    large = np.zeros(kernels.MIN_SIZE, np.float32)
+    assert kernels.find("sgd", large, large) is None
+
+
+def test_a_bad_mode_is_refused_with_its_value(monkeypatch):
+    with pytest.raises(ParameterError, match="'fast'"):
+        kernels.use("fast")
+    kernels._mode = None
+    monkeypatch.setenv("DELTAPROP_KERNELS", "gpu")
+    with pytest.raises(ParameterError, match="DELTAPROP_KERNELS.*'gpu'"):
+        kernels.mode()
+
+
+def test_numba_mode_without_numba_says_how_to_install_it(monkeypatch):
+    monkeypatch.setitem(sys.modules, "numba", None)  # import numba raises ImportError
+    monkeypatch.setattr(kernels, "_kernels", None)
+    with pytest.raises(ParameterError, match=r"deltaprop\[fast\]"):
+        kernels.use("numba")
+    assert not kernels.available()
+    kernels.use("auto")  # auto falls back to NumPy
+    large = np.zeros(kernels.MIN_SIZE, np.float32)
+    assert kernels.find("sgd", large, large) is None
