@@ -81,6 +81,17 @@ def find(name: str, *arrays: np.ndarray):
     return _load()[name]
 
 
+def for_network(size: int, dtype) -> dict | None:
+    """All kernels (name -> function) for a network of ``size`` parameters of ``dtype``, or
+    None when the NumPy code should run: the same rule as :func:`find`, decided once."""
+    current = mode()
+    if current == "numpy" or np.dtype(dtype) not in (np.float32, np.float64):
+        return None
+    if current == "auto" and (size < MIN_SIZE or not available()):
+        return None
+    return _load()
+
+
 def flat(a: np.ndarray) -> np.ndarray:
     """``a`` as a 1-D view (``a`` is contiguous)."""
     return a.reshape(-1)
@@ -170,4 +181,29 @@ def _compile(numba) -> dict:
                 q = bi
             w[i] = w[i] - q * lr
 
-    return {"sgd": sgd, "sgd_momentum": sgd_momentum, "adam": adam, "rmsprop": rmsprop}
+    @jit
+    def bias_relu(z, b, zero):  # pragma: no cover - compiled
+        # z = max(z + b, 0), row by row (b None: no bias); NaN stays NaN as in np.maximum;
+        # zero is 0 in z's dtype (a literal 0.0 would be float64)
+        rows, units = z.shape
+        for r in range(rows):
+            for j in range(units):
+                v = z[r, j] if b is None else z[r, j] + b[j]
+                z[r, j] = zero if v < 0 else v
+
+    @jit
+    def times_relu_derivative(d, h, zero, one):  # pragma: no cover - compiled
+        # d = d * 1[h > 0], written in the layer's output h (as d * mask in NumPy)
+        rows, units = d.shape
+        for r in range(rows):
+            for j in range(units):
+                d[r, j] = d[r, j] * (one if h[r, j] > 0 else zero)
+
+    return {
+        "sgd": sgd,
+        "sgd_momentum": sgd_momentum,
+        "adam": adam,
+        "rmsprop": rmsprop,
+        "bias_relu": bias_relu,
+        "times_relu_derivative": times_relu_derivative,
+    }

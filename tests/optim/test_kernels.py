@@ -116,3 +116,31 @@ def test_numba_mode_without_numba_says_how_to_install_it(monkeypatch):
     kernels.use("auto")  # auto falls back to NumPy
     large = np.zeros(kernels.MIN_SIZE, np.float32)
     assert kernels.find("sgd", large, large) is None
+
+
+@needs_numba
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize(
+    ("layers", "loss"),
+    [
+        (lambda: [dp.Dense(12, "relu"), dp.Dense(9, "relu"), dp.Dense(3, "softmax")], "ce"),
+        (lambda: [dp.Dense(8, "relu", bias=False), dp.Dense(3, "softmax")], "ce"),
+        (lambda: [dp.Dense(8, "relu", bias="shared"), dp.Dense(2, "relu")], "se"),
+    ],
+)
+def test_the_fused_steps_relu_passes_give_the_numpy_bits(layers, loss, dtype):
+    rng = np.random.default_rng(3)
+    X = rng.standard_normal((90, 5))
+    y = rng.integers(0, 3, 90) if loss == "ce" else rng.standard_normal((90, 2))
+    lossfn = dp.losses.CrossEntropy() if loss == "ce" else dp.losses.SquaredError("mean")
+    weights = []
+    for mode in ("numpy", "numba"):
+        kernels.use(mode)
+        net = dp.Sequential(layers(), seed=4, dtype=dtype)
+        net.build(5)
+        opt = dp.SGD(net.parameters(), lr=0.05, momentum=0.9)
+        history = net.fit(X, y, loss=lossfn, optimizer=opt, epochs=4, batch_size=16, seed=5)
+        weights.append(np.concatenate([p.data.ravel() for p in net.parameters()]))
+        weights.append(np.array(history.history["loss"]))
+    np.testing.assert_array_equal(weights[0], weights[2])
+    np.testing.assert_array_equal(weights[1], weights[3])

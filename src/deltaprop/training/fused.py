@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import losses
+from .. import kernels, losses
 from ..nn import Dense, Standardize
 from ..nn.flat import packed_buffers
 
@@ -55,6 +55,17 @@ class FusedStep:
         self.kinds = [layer.activation.name for layer in layers]
         self.slopes = [getattr(layer.activation, "slope", 0.0) for layer in layers]
         self.first = params[0].data  # the packed storage this step reads and writes
+        # With numba (deltaprop.kernels), a relu layer's bias and activation are one pass
+        # forward and its derivative one pass backward: the same operations, the same bits.
+        dtype = self.first.dtype
+        self.compiled = kernels.for_network(sum(p.data.size for p in params), dtype)
+        self.zero, self.one = dtype.type(0), dtype.type(1)
+        self.bias_relu = [
+            self.compiled is not None
+            and kind == "relu"
+            and (layer.bias is None or layer.bias.data.shape == (layer.units,))
+            for kind, layer in zip(self.kinds, layers)
+        ]
         self.capacity = 0
         self.by_rows: dict = {}
 
@@ -140,10 +151,13 @@ class FusedStep:
         h = x
         for i, (W, b, _, _, _, _, z, _) in enumerate(plan):
             np.matmul(h, W, out=z)
-            if b is not None:
-                z += b
-            if i < last:
-                self._activate(i, z)
+            if i < last and self.bias_relu[i]:
+                self.compiled["bias_relu"](z, b, self.zero)
+            else:
+                if b is not None:
+                    z += b
+                if i < last:
+                    self._activate(i, z)
             h = z
         value, d = self._loss_and_delta(h, t, w)
         if c:  # the L2 penalty covers the trainable weight matrices, as fit's objective
@@ -189,6 +203,9 @@ class FusedStep:
         kind = self.kinds[i]
         k = len(d)
         if kind == "identity":
+            return
+        if kind == "relu" and self.compiled is not None:
+            self.compiled["times_relu_derivative"](d, h, self.zero, self.one)
             return
         if kind == "relu":
             mask = self.M[i][:k]
