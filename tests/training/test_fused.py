@@ -9,6 +9,7 @@ import deltaprop as dp
 from deltaprop import losses
 from deltaprop.nn import Standardize
 from deltaprop.training.fit import _Objective
+from deltaprop.training import scalar as scalar_module
 from deltaprop.training.fused import FusedStep
 
 HIDDEN = ["identity", "relu", "leaky_relu", "tanh", "logistic"]
@@ -62,6 +63,21 @@ def _fused(step, net, inputs):
     return value, [None if p.grad is None else p.grad.copy() for p in net.parameters()]
 
 
+def _both_paths(step, net, inputs):
+    """(value, grads) of the NumPy path and of the Python-float path of tiny float64 batches
+    (training/scalar.py); both are checked wherever a test checks the fused step."""
+    scalar, step.scalar = step.scalar, None
+    try:
+        numpy_path = _fused(step, net, inputs)
+    finally:
+        step.scalar = scalar
+    assert scalar is not None  # float64
+    for p in net.parameters():
+        p.grad = None
+    value = scalar.step(*inputs)  # whatever the batch's size
+    return numpy_path, (value, [None if p.grad is None else p.grad.copy() for p in net.parameters()])
+
+
 @settings(max_examples=60, deadline=None)
 @given(
     seed=st.integers(0, 2**31),
@@ -83,20 +99,34 @@ def test_fused_loss_and_gradients_equal_the_engines(
     inputs = (X, t) + ((rng.uniform(0.2, 2.0, size=rows),) if weighted else ())
     if alpha:
         inputs = inputs + (np.asarray(alpha / rows),)
-    value, grads = _fused(step, net, inputs)
     expected, expected_grads = _engine(net, loss, inputs, weighted, alpha)
-    assert value == pytest.approx(expected, rel=1e-12, abs=1e-12)
-    for got, want in zip(grads, expected_grads):
-        np.testing.assert_allclose(got, want, rtol=1e-10, atol=1e-12)
+    numpy_path, scalar_path = _both_paths(step, net, inputs)
+    for value, grads in (numpy_path, scalar_path):
+        assert value == pytest.approx(expected, rel=1e-12, abs=1e-12)
+        for got, want in zip(grads, expected_grads):
+            if want is None:
+                assert got is None
+            else:
+                np.testing.assert_allclose(got, want, rtol=1e-10, atol=1e-12)
 
 
+def _force(step, path, monkeypatch):
+    """Make ``step`` take the NumPy path or the Python-float path for every batch."""
+    if path == "numpy":
+        step.scalar = None
+    else:
+        monkeypatch.setattr(scalar_module, "MAX_PRODUCTS", 10**9)
+
+
+@pytest.mark.parametrize("path", ["numpy", "python"])
 @pytest.mark.parametrize("loss_name", sorted(LOSSES))
-def test_fused_gradients_match_central_differences(loss_name):
+def test_fused_gradients_match_central_differences(loss_name, path, monkeypatch):
     rng = np.random.default_rng(3)
     hidden = [(4, "tanh"), (3, "leaky_relu")]
     net, loss, X, t = _case(rng, hidden, loss_name, rows=5)
     w = rng.uniform(0.5, 1.5, size=5)
     step = FusedStep.build(net, loss, True, 0.1)
+    _force(step, path, monkeypatch)
     inputs = (X, t, w, np.asarray(0.02))
     _, grads = _fused(step, net, inputs)
     eps = 1e-6
@@ -130,12 +160,16 @@ def test_what_the_fused_step_does_not_cover_takes_the_engines_path(layers, loss)
     assert FusedStep.build(net, loss, False, 0.0) is None
 
 
+@pytest.mark.parametrize("path", ["numpy", "python"])
 @pytest.mark.parametrize("frozen", ["layers.0.weight", "layers.0.bias", "layers.1.bias"])
-def test_frozen_parameters_keep_no_gradient_and_the_rest_equal_the_engines(frozen):
+def test_frozen_parameters_keep_no_gradient_and_the_rest_equal_the_engines(
+    frozen, path, monkeypatch
+):
     rng = np.random.default_rng(5)
     net, loss, X, t = _case(rng, [(4, "relu")], "ce", rows=6)
     dict(net.named_parameters())[frozen].requires_grad = False
     step = FusedStep.build(net, loss, False, 0.5)
+    _force(step, path, monkeypatch)
     inputs = (X, t, np.asarray(0.5 / 6))
     value, _ = _fused(step, net, inputs)
     fused = {name: p.grad for name, p in net.named_parameters()}

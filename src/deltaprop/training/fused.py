@@ -32,6 +32,7 @@ import numpy as np
 from .. import kernels, losses
 from ..nn import Dense, Standardize
 from ..nn.flat import packed_buffers
+from .scalar import ScalarStep
 
 _HIDDEN = ("identity", "relu", "leaky_relu", "tanh", "logistic")
 
@@ -60,6 +61,8 @@ class FusedStep:
         dtype = self.first.dtype
         self.compiled = kernels.for_network(sum(p.data.size for p in params), dtype)
         self.zero, self.one = dtype.type(0), dtype.type(1)
+        # tiny float64 batches run on Python floats instead (training/scalar.py)
+        self.scalar = ScalarStep(self) if dtype == np.float64 else None
         self.bias_relu = [
             self.compiled is not None
             and kind == "relu"
@@ -139,6 +142,8 @@ class FusedStep:
 
     def step(self, x, t, *extra) -> float:
         k = len(x)
+        if self.scalar is not None and self.scalar.fits(k):
+            return self.scalar.step(x, t, *extra)
         if k > self.capacity:
             self._allocate(k, self.first.dtype)
         plan = self._plan(k)
