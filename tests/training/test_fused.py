@@ -8,8 +8,8 @@ from hypothesis import strategies as st
 import deltaprop as dp
 from deltaprop import losses
 from deltaprop.nn import Standardize
-from deltaprop.training.fit import _Objective
 from deltaprop.training import scalar as scalar_module
+from deltaprop.training.fit import _Objective
 from deltaprop.training.fused import FusedStep
 
 HIDDEN = ["identity", "relu", "leaky_relu", "tanh", "logistic"]
@@ -75,7 +75,8 @@ def _both_paths(step, net, inputs):
     for p in net.parameters():
         p.grad = None
     value = scalar.step(*inputs)  # whatever the batch's size
-    return numpy_path, (value, [None if p.grad is None else p.grad.copy() for p in net.parameters()])
+    grads = [None if p.grad is None else p.grad.copy() for p in net.parameters()]
+    return numpy_path, (value, grads)
 
 
 @settings(max_examples=60, deadline=None)

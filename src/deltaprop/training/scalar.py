@@ -188,9 +188,9 @@ class ScalarStep:
             return total, D
         # squared error on o = f(z): dE/dz = dE/do * f'(o)
         kind, slope = self.kinds[-1], self.slopes[-1]
-        O = [[_activate(kind, slope, v) for v in z] for z in Z]
+        outs = [[_activate(kind, slope, v) for v in z] for z in Z]
         total, diffs = 0.0, []
-        for r, (o, tr) in enumerate(zip(O, tt)):
+        for r, (o, tr) in enumerate(zip(outs, tt)):
             diff = [oj - tj for oj, tj in zip(o, tr)]
             for v in diff:
                 total += v * v if w is None else v * v * w[r]
@@ -207,7 +207,7 @@ class ScalarStep:
             count = examples * units
             scale, value = 2.0 / count, total / count
         D = []
-        for r, (o, diff) in enumerate(zip(O, diffs)):
+        for r, (o, diff) in enumerate(zip(outs, diffs)):
             d = []
             for oj, v in zip(o, diff):
                 if w is not None:
