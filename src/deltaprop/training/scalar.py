@@ -2,17 +2,22 @@
 
 On a network like the worked example's 2-2-2 a NumPy call costs far more than the arithmetic
 it does (about a microsecond for four multiplications), so a step made of 25 such calls is
-all overhead; the same formulas on Python floats take a fraction of that. This module is
-that path: :class:`~deltaprop.training.fused.FusedStep` hands a batch to :class:`ScalarStep`
-when the network is float64 (Python's float is IEEE double: the same operations, only the
-order of the sums in a matrix product may differ from the BLAS, as between two BLAS
-libraries) and the batch needs at most :data:`MAX_PRODUCTS` weight products.
+all overhead. This module is the lean path: :class:`~deltaprop.training.fused.FusedStep`
+hands a batch to :class:`ScalarStep` when the network is float64 (Python's float is IEEE
+double: the same operations; only the order of the sums inside a matrix product may differ
+from the BLAS's, as between two BLAS libraries) and the batch needs at most
+:data:`MAX_PRODUCTS` weight products.
 
-Every formula is the fused step's, written per element (see its module docstring): forward
-``z_j = sum_i h_i W_ij + b_j``, ``h_j = f(z_j)``; the loss and ``d = dE/dz`` of the output
-layer; backward ``dE/dW_ij = sum_rows h_i d_j (+ c W_ij)``, ``dE/db_j = sum_rows d_j`` and
-``d_i = (sum_j d_j W_ij) f'(h_i)``. ``tests/training/test_scalar.py`` checks loss and
-gradients against the engine's for random architectures, losses, weights and batches.
+For each network :class:`ScalarStep` writes the step out once as straight-line Python, one
+statement per net input, output, delta and gradient, with every weight a local variable,
+and compiles it: the "recorded tape" of a tiny network, replayed with no loops over units
+and no NumPy calls. :meth:`ScalarStep.source` shows that code; it reads as the hand
+calculation of SPEC.md. The formulas are the fused step's, per element (see
+:mod:`deltaprop.training.fused`): forward ``z_j = sum_a h_a W_aj + b_j``, ``h_j = f(z_j)``;
+the loss and ``d_j = dE/dz_j`` of the output layer; backward ``dE/dW_aj = sum_rows h_a d_j
+(+ c W_aj)``, ``dE/db_j = sum_rows d_j``, ``d_a = (sum_j d_j W_aj) f'(h_a)``.
+``tests/training/test_fused.py`` checks loss and gradients of both paths against the
+engine's, for random architectures, losses, weights and batches.
 """
 
 from __future__ import annotations
@@ -26,30 +31,30 @@ from .. import losses
 MAX_PRODUCTS = 256  # rows x weights of a batch at most: above it the NumPy step is faster
 
 
-def _activate(kind: str, slope: float, z: float) -> float:
+def _activation(kind: str, slope: float, h: str) -> list[str]:
+    """Statements making ``h`` (holding the net input) the unit's output."""
     if kind == "relu":
-        return 0.0 if z < 0 else z  # NaN stays NaN, as np.maximum
+        return [f"if {h} < 0: {h} = 0.0"]  # NaN stays NaN, as np.maximum
     if kind == "tanh":
-        return math.tanh(z)
+        return [f"{h} = tanh({h})"]
     if kind == "logistic":  # (1 + tanh(z / 2)) / 2, as the engine's op
-        return math.tanh(z * 0.5) * 0.5 + 0.5
+        return [f"{h} = tanh({h} * 0.5) * 0.5 + 0.5"]
     if kind == "leaky_relu":
-        s = z * slope
-        return z if z >= s or z != z else s
-    return z  # identity
+        return [f"s = {h} * {slope!r}", f"if {h} < s: {h} = s"]
+    return []  # identity
 
 
-def _derivative(kind: str, slope: float, h: float) -> float:
-    """f'(net) written in the output h (as the fused step)."""
+def _derivative(kind: str, slope: float, h: str) -> str:
+    """`` * f'(net)`` written in the output ``h`` (as the fused step), or nothing."""
     if kind == "relu":
-        return 1.0 if h > 0 else 0.0
+        return f" * (1.0 if {h} > 0 else 0.0)"
     if kind == "tanh":
-        return 1.0 - h * h
+        return f" * (1.0 - {h} * {h})"
     if kind == "logistic":
-        return (1.0 - h) * h
+        return f" * ((1.0 - {h}) * {h})"
     if kind == "leaky_relu":
-        return (1.0 if h > 0 else 0.0) * (1.0 - slope) + slope
-    return 1.0
+        return f" * ((1.0 if {h} > 0 else 0.0) * {1.0 - slope!r} + {slope!r})"
+    return ""
 
 
 class ScalarStep:
@@ -57,13 +62,15 @@ class ScalarStep:
 
     def __init__(self, fused):
         self.fused = fused
+        self.layers = fused.layers
         self.kinds = fused.kinds
         self.slopes = [float(s) for s in fused.slopes]
         self.weights = sum(layer.weight.data.size for layer in fused.layers)
-        # per layer: its parameters and their flat gradient views, fixed while the fused step
-        # is valid (it is rebuilt when a parameter is frozen, unfrozen or replaced)
+        self.sizes = [self.layers[0].weight.data.shape[0]] + [la.units for la in self.layers]
+        # per layer: weight, bias, their gradient buffers (flat) when trainable, shared bias;
+        # fixed while the fused step is valid (it is rebuilt when one is frozen or replaced)
         self.plan = []
-        for layer in fused.layers:
+        for layer in self.layers:
             w, b = layer.weight, layer.bias
             self.plan.append(
                 (
@@ -71,188 +78,211 @@ class ScalarStep:
                     b,
                     w.grad_buffer.reshape(-1) if w.requires_grad else None,
                     b.grad_buffer if b is not None and b.requires_grad else None,
-                    b is not None and b.data.shape[0] != layer.units,  # one shared bias
+                    b is not None and b.data.shape[0] != layer.units,
                 )
             )
+        self.compiled: dict = {}  # labels (cross-entropy with class labels) -> function
 
     def fits(self, rows: int) -> bool:
         return rows * self.weights <= MAX_PRODUCTS
 
     def step(self, x, t, *extra) -> float:
-        fused = self.fused
+        fused, loss = self.fused, self.fused.loss
+        k = len(x)
         weights = extra[0] if fused.weighted else None
         c = float(extra[-1]) if fused.penalised else 0.0
         rows = x.tolist()
         if fused.scaler is not None:
             mean, std = fused.scaler.mean.tolist(), fused.scaler.std.tolist()
             rows = [[(v - m) / s for v, m, s in zip(row, mean, std)] for row in rows]
-        # forward: H[l] is the list of rows of layer l's output (H[0] the input)
-        H = [rows]
-        last = len(self.plan) - 1
-        for i, (w, b, _, _, shared) in enumerate(self.plan):
-            columns = w.data.T.tolist()
-            if b is None:
-                bias = [0.0] * len(columns)
-            else:
-                bias = b.data.tolist() * len(columns) if shared else b.data.tolist()
-            out = []
-            for h in H[-1]:
-                z = []
-                for column, bj in zip(columns, bias):
-                    s = 0.0
-                    for hi, wi in zip(h, column):
-                        s += hi * wi
-                    z.append(s if b is None else s + bj)
-                if i < last:
-                    kind, slope = self.kinds[i], self.slopes[i]
-                    z = [_activate(kind, slope, v) for v in z]
-                out.append(z)
-            H.append(out)
-        value, D = self._loss_and_delta(H[-1], t, weights, len(rows))
-        if c:
-            squares = 0.0
-            for w, _, gw, _, _ in self.plan:
-                if gw is not None:
-                    squares += float(np.vdot(w.data, w.data))
-            value += 0.5 * c * squares
-        # backward, layer by layer from the output
-        for i in range(last, -1, -1):
-            w, b, gw, gb, shared = self.plan[i]
-            below = H[i]
-            if gw is not None:  # dE/dW_aj = sum over rows of h_a d_j, row-major
-                grad = None
-                for h, d in zip(below, D):
-                    products = [ha * dj for ha in h for dj in d]
-                    grad = products if grad is None else [g + p for g, p in zip(grad, products)]
+        outputs = self.sizes[-1]
+        cross_entropy = type(loss) is losses.CrossEntropy
+        labels = cross_entropy and t.ndim == 1
+        if labels:
+            targets = (t if t.dtype == np.intp else t.astype(np.intp)).tolist()
+        else:
+            targets = np.asarray(t, np.float64).reshape(k, outputs).tolist()
+        wts = None if weights is None else weights.astype(np.float64).tolist()
+        examples = k
+        if weights is not None:
+            examples = float(weights.sum())
+            if examples <= 0:
+                examples = 1.0  # all-zero weights: E = 0 and a zero gradient, as the ops
+        reduction = loss.reduction
+        # scale: the factor of dE/dz that the reduction brings; value(total) its loss
+        if cross_entropy or type(loss) is losses.BinaryCrossEntropy:
+            count = examples * (1 if cross_entropy else outputs)
+            scale = 1.0 / count if reduction == "mean" else 1.0
+            divisor = count if reduction == "mean" else 1.0
+        elif reduction == "sum_half":
+            scale, divisor = 1.0, 2.0
+        elif reduction == "sum":
+            scale, divisor = 2.0, 1.0
+        elif reduction == "mean_half":
+            scale, divisor = 1.0 / examples, None
+        else:
+            divisor = examples * outputs
+            scale = 2.0 / divisor
+        run = self.compiled.get(labels)
+        if run is None:
+            run = self.compiled[labels] = self._compile(labels)
+        arrays = []
+        for w, b, _, _, _ in self.plan:
+            arrays.append(w.data.ravel().tolist())
+            arrays.append(None if b is None else b.data.tolist())
+        total, grads = run(rows, targets, wts, scale, *arrays)
+        if divisor is None:  # mean_half
+            value = 0.5 * total / examples
+        elif divisor == 2.0 and reduction == "sum_half":
+            value = 0.5 * total
+        else:
+            value = total if divisor == 1.0 else total / divisor
+        grads = iter(grads)
+        for w, b, gw, gb, _ in self.plan:
+            if gw is not None:
+                grad = next(grads)
                 if c:
-                    grad = [g + c * v for g, v in zip(grad, w.data.reshape(-1).tolist())]
+                    grad = [g + c * v for g, v in zip(grad, w.data.ravel().tolist())]
+                    value += 0.5 * c * float(np.vdot(w.data, w.data))
                 gw[:] = grad
                 w.grad = w.grad_buffer
             if gb is not None:
-                sums = D[0]
-                for d in D[1:]:
-                    sums = [s + v for s, v in zip(sums, d)]
-                if shared:
-                    total = 0.0
-                    for v in sums:
-                        total += v
-                    gb[0] = total
-                else:
-                    gb[:] = sums
+                gb[:] = next(grads)
                 b.grad = gb
-            if i:
-                kind, slope = self.kinds[i - 1], self.slopes[i - 1]
-                W = w.data.tolist()
-                below_D = []
-                for h, d in zip(below, D):
-                    dn = []
-                    for ha, row in zip(h, W):
-                        s = 0.0
-                        for dj, waj in zip(d, row):
-                            s += dj * waj
-                        dn.append(s * _derivative(kind, slope, ha))
-                    below_D.append(dn)
-                D = below_D
         return value
 
-    def _loss_and_delta(self, Z, t, weights, k):
-        """E and the rows of dE/dz of the output layer's nets Z (``weights``: the batch's
-        example weights or None)."""
-        loss = self.fused.loss
-        w = weight_sum = None
-        if weights is not None:
-            w = weights.astype(np.float64).tolist()
-            weight_sum = float(weights.sum())
-            if weight_sum <= 0:
-                weight_sum = 1.0  # all-zero weights: E = 0 and a zero gradient, as the ops
-        units = len(Z[0])
-        if type(loss) is losses.CrossEntropy:
-            return self._cross_entropy(Z, t, w, weight_sum, k)
-        tt = np.asarray(t, dtype=np.float64).reshape(k, units).tolist()
-        if type(loss) is losses.BinaryCrossEntropy:
-            total, D = 0.0, []
-            for r, (z, tr) in enumerate(zip(Z, tt)):
-                d = []
-                for zj, tj in zip(z, tr):
-                    e = math.exp(-abs(zj))
-                    part = (0.0 if zj < 0 else zj) - zj * tj + math.log1p(e)
-                    total += part if w is None else part * w[r]
-                    inv = 1.0 / (1.0 + e)
-                    dj = (inv if zj >= 0 else e * inv) - tj
-                    d.append(dj if w is None else dj * w[r])
-                D.append(d)
-            if loss.reduction == "mean":
-                count = (k if weight_sum is None else weight_sum) * units
-                scale = 1.0 / count
-                return total / count, [[v * scale for v in d] for d in D]
-            return total, D
-        # squared error on o = f(z): dE/dz = dE/do * f'(o)
-        kind, slope = self.kinds[-1], self.slopes[-1]
-        outs = [[_activate(kind, slope, v) for v in z] for z in Z]
-        total, diffs = 0.0, []
-        for r, (o, tr) in enumerate(zip(outs, tt)):
-            diff = [oj - tj for oj, tj in zip(o, tr)]
-            for v in diff:
-                total += v * v if w is None else v * v * w[r]
-            diffs.append(diff)
-        examples = k if weight_sum is None else weight_sum
-        reduction = loss.reduction
-        if reduction == "sum_half":
-            scale, value = 1.0, 0.5 * total
-        elif reduction == "sum":
-            scale, value = 2.0, total
-        elif reduction == "mean_half":
-            scale, value = 1.0 / examples, 0.5 * total / examples
-        else:
-            count = examples * units
-            scale, value = 2.0 / count, total / count
-        D = []
-        for r, (o, diff) in enumerate(zip(outs, diffs)):
-            d = []
-            for oj, v in zip(o, diff):
-                if w is not None:
-                    v = v * w[r]
-                if scale != 1.0:
-                    v = v * scale
-                d.append(v * _derivative(kind, slope, oj))
-            D.append(d)
-        return value, D
+    def _compile(self, labels: bool):
+        namespace = {"tanh": math.tanh, "exp": math.exp, "log": math.log, "log1p": math.log1p}
+        exec(compile(self.source(labels), "<deltaprop scalar step>", "exec"), namespace)
+        return namespace["step"]
 
-    def _cross_entropy(self, Z, t, w, weight_sum, k):
-        labels = t.ndim == 1
-        targets = t.tolist() if labels else np.asarray(t, np.float64).tolist()
-        total, D = 0.0, []
-        for r, z in enumerate(Z):
-            top = z[0]
-            for v in z:
-                if v > top or v != v:
-                    top = v
-            s = [v - top for v in z]  # shifted logits
-            e = [math.exp(v) for v in s]
-            norm = 0.0
-            for v in e:
-                norm += v
-            log_norm = math.log(norm)
-            p = [v / norm for v in e]
+    def source(self, labels: bool = True) -> str:
+        """The step's Python code (``labels``: cross-entropy targets are class labels)."""
+        sizes, L, plan = self.sizes, len(self.layers), self.plan
+        loss = self.fused.loss
+        names = [f"W{i}, B{i}" for i in range(L)]
+        code = [f"def step(rows, targets, wts, scale, {', '.join(names)}):"]
+        body = []
+        for i in range(L):  # weights and biases as locals
+            n, m = sizes[i], sizes[i + 1]
+            body.append(
+                ", ".join(f"w{i}_{a}_{j}" for a in range(n) for j in range(m)) + ", = W" + str(i)
+            )
+            if plan[i][1] is not None:
+                if plan[i][4]:
+                    body.append(f"b{i}, = B{i}")
+                else:
+                    body.append(", ".join(f"b{i}_{j}" for j in range(m)) + f", = B{i}")
+            if plan[i][2] is not None:
+                body.append(
+                    " = ".join(f"g{i}_{a}_{j}" for a in range(n) for j in range(m)) + " = 0.0"
+                )
+            if plan[i][3] is not None:
+                body.append(" = ".join(f"gb{i}_{j}" for j in range(m)) + " = 0.0")
+        body.append("total = 0.0")
+        body.append("for r in range(len(rows)):")
+        row = []
+        row.append(", ".join(f"h0_{a}" for a in range(sizes[0])) + ", = rows[r]")
+        if self.fused.weighted:
+            row.append("wr = wts[r]")
+        for i in range(L):  # forward
+            n, m = sizes[i], sizes[i + 1]
+            b, shared = plan[i][1], plan[i][4]
+            for j in range(m):
+                h = f"h{i + 1}_{j}"
+                z = " + ".join(f"h{i}_{a} * w{i}_{a}_{j}" for a in range(n))
+                if b is not None:
+                    z = f"{z} + b{i}" if shared else f"{z} + b{i}_{j}"
+                row.append(f"{h} = {z}")
+                if i < L - 1:
+                    row += _activation(self.kinds[i], self.slopes[i], h)
+        row += self._loss(loss, labels, L, sizes[L])
+        for i in range(L - 1, -1, -1):  # backward
+            n, m = sizes[i], sizes[i + 1]
+            if plan[i][2] is not None:
+                for a in range(n):
+                    for j in range(m):
+                        row.append(f"g{i}_{a}_{j} += h{i}_{a} * d{i + 1}_{j}")
+            if plan[i][3] is not None:
+                for j in range(m):
+                    row.append(f"gb{i}_{j} += d{i + 1}_{j}")
+            if i:
+                for a in range(n):
+                    s = " + ".join(f"d{i + 1}_{j} * w{i}_{a}_{j}" for j in range(m))
+                    factor = _derivative(self.kinds[i - 1], self.slopes[i - 1], f"h{i}_{a}")
+                    row.append(f"d{i}_{a} = ({s}){factor}")
+        body += ["    " + line for line in row]
+        grads = []
+        for i in range(L):
+            n, m = sizes[i], sizes[i + 1]
+            if plan[i][2] is not None:
+                grads.append(
+                    "[" + ", ".join(f"g{i}_{a}_{j}" for a in range(n) for j in range(m)) + "]"
+                )
+            if plan[i][3] is not None:
+                parts = [f"gb{i}_{j}" for j in range(m)]
+                grads.append(f"[{' + '.join(parts)}]" if plan[i][4] else f"[{', '.join(parts)}]")
+        body.append(f"return total, ({', '.join(grads)}{',' if len(grads) == 1 else ''})")
+        return "\n".join(code + ["    " + line for line in body]) + "\n"
+
+    def _loss(self, loss, labels: bool, L: int, m: int) -> list[str]:
+        """Statements adding the row's loss to ``total`` and making d{L}_j = dE/dz_j."""
+        z = [f"h{L}_{j}" for j in range(m)]
+        d = [f"d{L}_{j}" for j in range(m)]
+        weighted = self.fused.weighted
+        scaled = (
+            loss.reduction == "mean"
+            if type(loss) is not losses.SquaredError
+            else (loss.reduction != "sum_half")
+        )
+        lines = []
+        if type(loss) is losses.CrossEntropy:
+            lines.append(f"top = {z[0]}")
+            for v in z[1:]:
+                lines.append(f"if {v} > top or {v} != {v}: top = {v}")
+            lines += [f"s{j} = {z[j]} - top" for j in range(m)]  # shifted logits
+            lines += [f"e{j} = exp(s{j})" for j in range(m)]
+            lines.append("norm = " + " + ".join(f"e{j}" for j in range(m)))
+            lines.append("lognorm = log(norm)")
             if labels:
-                label = int(targets[r])
-                part = log_norm - s[label]
-                p[label] -= 1.0
+                lines.append("label = targets[r]")
+                lines.append(f"part = lognorm - ({', '.join(f's{j}' for j in range(m))},)[label]")
+                lines += [
+                    f"{d[j]} = e{j} / norm - (1.0 if label == {j} else 0.0)" for j in range(m)
+                ]
             else:
-                soft = targets[r]
-                cross, mass = 0.0, 0.0
-                for sj, tj in zip(s, soft):
-                    cross += tj * sj
-                    mass += tj
-                part = log_norm * mass - cross
-                p = [pj - tj for pj, tj in zip(p, soft)]
-            if w is not None:
-                part = part * w[r]
-                p = [v * w[r] for v in p]
-            total += part
-            D.append(p)
-        if self.fused.loss.reduction == "mean":
-            count = k if weight_sum is None else weight_sum
-            scale = 1.0 / count
-            return total / count, [[v * scale for v in d] for d in D]
-        return total, D
+                lines.append(", ".join(f"t{j}" for j in range(m)) + ", = targets[r]")
+                lines.append("cross = " + " + ".join(f"t{j} * s{j}" for j in range(m)))
+                lines.append("mass = " + " + ".join(f"t{j}" for j in range(m)))
+                lines.append("part = lognorm * mass - cross")
+                lines += [f"{d[j]} = e{j} / norm - t{j}" for j in range(m)]
+            lines.append("total += part * wr" if weighted else "total += part")
+        elif type(loss) is losses.BinaryCrossEntropy:
+            lines.append(", ".join(f"t{j}" for j in range(m)) + ", = targets[r]")
+            for j in range(m):
+                lines.append(f"e = exp(-abs({z[j]}))")
+                part = f"(0.0 if {z[j]} < 0 else {z[j]}) - {z[j]} * t{j} + log1p(e)"
+                lines.append(f"total += ({part}) * wr" if weighted else f"total += {part}")
+                lines.append("inv = 1.0 / (1.0 + e)")
+                lines.append(f"{d[j]} = (inv if {z[j]} >= 0 else e * inv) - t{j}")
+        else:  # squared error on o = f(z)
+            lines.append(", ".join(f"t{j}" for j in range(m)) + ", = targets[r]")
+            for j in range(m):
+                lines += _activation(self.kinds[-1], self.slopes[-1], z[j])
+                lines.append(f"{d[j]} = {z[j]} - t{j}")
+                square = f"{d[j]} * {d[j]}"
+                lines.append(f"total += {square} * wr" if weighted else f"total += {square}")
+        for j in range(m):
+            factor = ""
+            if type(loss) is losses.SquaredError:
+                factor = _derivative(self.kinds[-1], self.slopes[-1], z[j])
+            expr = d[j]
+            if weighted:
+                expr = f"{expr} * wr"
+            if scaled:
+                expr = f"{expr} * scale"
+            if weighted or scaled:
+                lines.append(f"{d[j]} = ({expr}){factor}" if factor else f"{d[j]} = {expr}")
+            elif factor:
+                lines.append(f"{d[j]} = {d[j]}{factor}")
+        return lines
