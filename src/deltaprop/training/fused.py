@@ -273,27 +273,33 @@ class FusedStep:
     def _cross_entropy(self, z, t, wcol, weight_sum):
         k = len(z)
         col = self.col[:k]
-        z.max(axis=1, keepdims=True, out=col)  # methods: no dispatch wrapper per batch
+        # ufuncs' own reduce: no Python wrapper per batch (as ndarray.max/sum have)
+        np.maximum.reduce(z, 1, None, col, True)
         z -= col  # shifted logits
         labels = t.ndim == 1
         if labels:
             idx = t if t.dtype == np.intp else t.astype(np.intp)
-            picked = z[self.R[:k], idx]
+            rows = self.R[:k]
+            picked = z[rows, idx]
         else:
             soft = t.astype(z.dtype, copy=False)
-            cross = (soft * z).sum(axis=1)
-            mass = soft.sum(axis=1)
+            cross = np.add.reduce(soft * z, 1)
+            mass = np.add.reduce(soft, 1)
         np.exp(z, out=z)
-        z.sum(axis=1, keepdims=True, out=col)
+        np.add.reduce(z, 1, None, col, True)
         z /= col
         log_s = np.log(col[:, 0])
-        per_example = log_s - picked if labels else log_s * mass - cross
-        if wcol is None:
-            total = float(per_example.sum())
-        else:
-            total = float(np.dot(per_example, wcol[:, 0]))
         if labels:
-            z[self.R[:k], idx] -= 1
+            log_s -= picked  # the per-example losses
+        else:
+            log_s *= mass
+            log_s -= cross
+        if wcol is None:
+            total = float(np.add.reduce(log_s))
+        else:
+            total = float(np.dot(log_s, wcol[:, 0]))
+        if labels:
+            z[rows, idx] -= 1
         else:
             z -= soft
         if wcol is not None:
