@@ -1,4 +1,6 @@
-"""Compiled update kernels: an optimizer's rule as one loop over the flat buffers.
+"""Compiled kernels: an optimizer's rule as one loop over the flat buffers, and the fused
+training step's element-wise passes (relu with its bias, relu's derivative, softmax with
+cross-entropy) as one loop each.
 
 NumPy runs an update rule as a sequence of whole-array passes (Adam: 13 of them), each reading
 and writing every parameter: for the 235,146 parameters of a 784-256-128-10 network that is
@@ -6,7 +8,8 @@ most of a step's time outside the matrix products. A compiled loop makes one pas
 here make exactly the float operations of the NumPy rules in :mod:`deltaprop.optim`, in the
 same order (no fused multiply-add, no reassociation, scalars rounded to the array's dtype first
 as NumPy does), so both paths give the same bits; ``tests/optim/test_kernels.py`` checks it for
-every rule and option.
+every rule and option. The one exception is softmax cross-entropy, whose exponential and
+logarithm are LLVM's rather than NumPy's: it is checked against the engine to rounding.
 
 They need numba (``pip install "deltaprop[fast]"``). Without it, or when an array is not a
 contiguous float32/float64 array, the NumPy rule runs. The environment variable
@@ -199,7 +202,39 @@ def _compile(numba) -> dict:
             for j in range(units):
                 d[r, j] = d[r, j] * (one if h[r, j] > 0 else zero)
 
+    @jit
+    def softmax_cross_entropy(z, labels, weights, scale):  # pragma: no cover - compiled
+        # Per row: s = z - max(z); E_r = log(sum exp(s)) - s[label]; z becomes
+        # (softmax(z) - onehot(label)) * w_r * scale. Returns sum_r E_r (* w_r), in float64.
+        # Not bit-identical to NumPy: the exponential and logarithm are LLVM's, not NumPy's.
+        rows, units = z.shape
+        total = 0.0
+        for r in range(rows):
+            top = z[r, 0]
+            for j in range(1, units):
+                v = z[r, j]
+                if v > top or v != v:
+                    top = v
+            label = labels[r]
+            picked = z[r, label] - top
+            norm = z[r, 0] - z[r, 0]  # zero in z's dtype
+            for j in range(units):
+                e = np.exp(z[r, j] - top)
+                z[r, j] = e
+                norm += e
+            loss = np.log(norm) - picked
+            for j in range(units):
+                p = z[r, j] / norm
+                if j == label:
+                    p -= 1
+                if weights is not None:
+                    p = p * weights[r]
+                z[r, j] = p * scale
+            total += loss if weights is None else loss * weights[r]
+        return total
+
     return {
+        "softmax_cross_entropy": softmax_cross_entropy,
         "sgd": sgd,
         "sgd_momentum": sgd_momentum,
         "adam": adam,

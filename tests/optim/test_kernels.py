@@ -68,13 +68,14 @@ def test_a_network_trains_to_the_same_bits_through_its_flat_buffers(monkeypatch)
 
     monkeypatch.setattr(kernels, "find", counting_find)
     X, y = dp.datasets.make_moons(200, noise=0.2, seed=0)
+    Y = np.eye(2)[y]
     weights = []
     for mode in ("numpy", "numba"):
         kernels.use(mode)
-        net = dp.Sequential([dp.Dense(16, "relu"), dp.Dense(2, "softmax")], seed=1)
+        net = dp.Sequential([dp.Dense(16, "relu"), dp.Dense(2, "logistic")], seed=1)
         net.build(2)
         opt = dp.optim.Adam(net.parameters(), lr=0.01)
-        net.fit(X, y, loss="cross_entropy", optimizer=opt, epochs=3, batch_size=32, seed=2)
+        net.fit(X, Y, loss="squared_error", optimizer=opt, epochs=3, batch_size=32, seed=2)
         weights.append(np.concatenate([p.data.ravel() for p in net.parameters()]))
     np.testing.assert_array_equal(weights[0], weights[1])
     size = weights[0].size
@@ -123,16 +124,19 @@ def test_numba_mode_without_numba_says_how_to_install_it(monkeypatch):
 @pytest.mark.parametrize(
     ("layers", "loss"),
     [
-        (lambda: [dp.Dense(12, "relu"), dp.Dense(9, "relu"), dp.Dense(3, "softmax")], "ce"),
-        (lambda: [dp.Dense(8, "relu", bias=False), dp.Dense(3, "softmax")], "ce"),
+        (lambda: [dp.Dense(12, "relu"), dp.Dense(9, "relu"), dp.Dense(3, "tanh")], "se"),
+        (lambda: [dp.Dense(8, "relu", bias=False), dp.Dense(3, "softmax")], "soft"),
         (lambda: [dp.Dense(8, "relu", bias="shared"), dp.Dense(2, "relu")], "se"),
     ],
 )
 def test_the_fused_steps_relu_passes_give_the_numpy_bits(layers, loss, dtype):
     rng = np.random.default_rng(3)
     X = rng.standard_normal((90, 5))
-    y = rng.integers(0, 3, 90) if loss == "ce" else rng.standard_normal((90, 2))
-    lossfn = dp.losses.CrossEntropy() if loss == "ce" else dp.losses.SquaredError("mean")
+    if loss == "soft":  # class probabilities: the NumPy cross-entropy, with the relu kernels
+        y = rng.dirichlet(np.ones(3), size=90)
+    else:
+        y = rng.standard_normal((90, 3 if layers()[-1].units == 3 else 2))
+    lossfn = dp.losses.CrossEntropy() if loss == "soft" else dp.losses.SquaredError("mean")
     weights = []
     for mode in ("numpy", "numba"):
         kernels.use(mode)
@@ -144,3 +148,37 @@ def test_the_fused_steps_relu_passes_give_the_numpy_bits(layers, loss, dtype):
         weights.append(np.array(history.history["loss"]))
     np.testing.assert_array_equal(weights[0], weights[2])
     np.testing.assert_array_equal(weights[1], weights[3])
+
+
+@needs_numba
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("reduction", ["mean", "sum"])
+@pytest.mark.parametrize("scale", [1.0, 1e4])
+def test_the_cross_entropy_kernel_gives_the_engines_loss_and_gradients(
+    dtype, weighted, reduction, scale
+):
+    from deltaprop.training.fit import _Objective
+    from deltaprop.training.fused import FusedStep
+
+    kernels.use("numba")
+    rng = np.random.default_rng(7)
+    net = dp.Sequential([dp.Dense(6, "relu"), dp.Dense(4, "softmax")], seed=2, dtype=dtype)
+    net.build(5)
+    X = (rng.standard_normal((40, 5)) * scale).astype(dtype)
+    y = rng.integers(0, 4, 40)
+    loss = dp.losses.CrossEntropy(reduction)
+    inputs = (X, y) + ((rng.uniform(0.2, 2.0, 40),) if weighted else ())
+    step = FusedStep.build(net, loss, weighted, 0.0)
+    assert step.compiled is not None
+    value = step.step(*inputs)
+    grads = [p.grad.copy() for p in net.parameters()]
+    for p in net.parameters():
+        p.grad = None
+    error = _Objective(net, loss, weighted, 0.0, dtype)(*inputs)
+    error.backward()
+    tol = 2e-5 if dtype == np.float32 else 1e-11
+    assert np.isfinite(value)
+    assert value == pytest.approx(float(error.data), rel=tol)
+    for got, p in zip(grads, net.parameters()):
+        np.testing.assert_allclose(got, p.grad, rtol=tol, atol=tol * np.abs(p.grad).max())

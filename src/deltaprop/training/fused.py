@@ -272,6 +272,16 @@ class FusedStep:
 
     def _cross_entropy(self, z, t, wcol, weight_sum):
         k = len(z)
+        if self.compiled is not None and t.ndim == 1:  # one compiled pass per row
+            count = k if weight_sum is None else weight_sum
+            mean = self.loss.reduction == "mean"
+            total = self.compiled["softmax_cross_entropy"](
+                z,
+                t if t.dtype == np.intp else t.astype(np.intp),
+                None if wcol is None else wcol[:, 0],
+                z.dtype.type(1.0 / count if mean else 1.0),
+            )
+            return (total / count if mean else total), z
         col = self.col[:k]
         # ufuncs' own reduce: no Python wrapper per batch (as ndarray.max/sum have)
         np.maximum.reduce(z, 1, None, col, True)
