@@ -121,7 +121,11 @@ def _compile(numba) -> dict:
     the division-by-zero check that would stop it); threads of their own would compete with
     the BLAS's threads, which spin between the matrix products.
     """
-    jit = numba.njit(cache=True, nogil=True, error_model="numpy")
+    def jit(function):
+        try:  # compiled once, then loaded from numba's cache next to this file or per user
+            return numba.njit(cache=True, nogil=True, error_model="numpy")(function)
+        except RuntimeError:  # no writable cache location: compile in every process
+            return numba.njit(cache=False, nogil=True, error_model="numpy")(function)
 
     @jit
     def sgd(w, g, lr, wd):  # pragma: no cover - compiled

@@ -182,3 +182,21 @@ def test_the_cross_entropy_kernel_gives_the_engines_loss_and_gradients(
     assert value == pytest.approx(float(error.data), rel=tol)
     for got, p in zip(grads, net.parameters()):
         np.testing.assert_allclose(got, p.grad, rtol=tol, atol=tol * np.abs(p.grad).max())
+
+
+@needs_numba
+def test_without_a_writable_cache_the_kernels_compile_in_the_process(monkeypatch):
+    import numba
+
+    real = numba.njit
+
+    def njit(*args, cache=False, **kwargs):
+        if cache:
+            raise RuntimeError("cannot cache function: no locator available")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(numba, "njit", njit)
+    compiled = kernels._compile(numba)
+    w, g = np.ones(4), np.full(4, 2.0)
+    compiled["sgd"](w, g, 0.5, 0.0)
+    np.testing.assert_array_equal(w, np.zeros(4))
