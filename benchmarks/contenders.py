@@ -256,28 +256,32 @@ def _deltaprop_fit(spec, variant):
 
 
 def _deltaprop_threads() -> str:
-    """The BLAS pool, and the compiled kernels' threads when numba is in use."""
+    """The BLAS pool, and whether the compiled kernels (numba) were loaded."""
     from deltaprop import kernels
 
-    if kernels.mode() == "numpy" or not kernels.available():
-        return _blas_threads() + "; update kernels: NumPy"
-    import numba
-
-    return _blas_threads() + f"; update kernels: numba x{numba.get_num_threads()}"
+    return _blas_threads() + ("; numba kernels" if kernels.loaded() else "; NumPy only")
 
 
 def prepare_deltaprop(spec, variant, rows):
+    """deltaprop as ``pip install deltaprop`` installs it: NumPy only (kernels off even when
+    numba is importable here)."""
+    from deltaprop import kernels
+
+    kernels.use("numpy")
     if spec["kind"] == "worked":
         return _prepare_worked_deltaprop(spec, rows)
     return _mlp_contender(spec, variant, rows, _deltaprop_fit(spec, variant), _deltaprop_threads)
 
 
-def prepare_deltaprop_numpy(spec, variant, rows):
-    """deltaprop as installed without the ``fast`` extra: the update rules in NumPy."""
+def prepare_deltaprop_fast(spec, variant, rows):
+    """deltaprop with the ``fast`` extra: numba's compiled kernels where they apply (the
+    import and the first compilation happen in the warm-up, as JAX's compilation does)."""
     from deltaprop import kernels
 
-    kernels.use("numpy")
-    return prepare_deltaprop(spec, variant, rows)
+    if not kernels.available():
+        raise Skip("numba is not installed: pip install -e '.[fast]'")
+    kernels.use("auto")
+    return _mlp_contender(spec, variant, rows, _deltaprop_fit(spec, variant), _deltaprop_threads)
 
 
 def prepare_deltaprop_memmap(spec, variant, rows):
@@ -294,6 +298,9 @@ def prepare_deltaprop_memmap(spec, variant, rows):
     out.flush()
     del out
     Xm = np.load(path, mmap_mode="r")
+    from deltaprop import kernels
+
+    kernels.use("numpy")  # as the in-memory deltaprop row
     fit = _deltaprop_fit(spec, variant)
     k = _warm_rows(spec, rows)
     fit(Xm[:k], y[:k], warm=True)
@@ -730,7 +737,7 @@ CONTENDERS = {
     "gemm": prepare_gemm,
     "deltaprop": prepare_deltaprop,
     "deltaprop-memmap": prepare_deltaprop_memmap,
-    "deltaprop-numpy": prepare_deltaprop_numpy,
+    "deltaprop-fast": prepare_deltaprop_fast,
     "numpy": prepare_numpy,
     "python": prepare_python,
     "micrograd": prepare_micrograd,

@@ -224,6 +224,10 @@ def main(argv=None) -> int:
         default=None,
         help="timed runs per contender (default 3, or 1 with --quick)",
     )
+    parser.add_argument(
+        "--contenders",
+        help="comma-separated: measure only these (the GEMM limit and deltaprop always)",
+    )
     parser.add_argument("--json", type=Path, help="also write the results here")
     parser.add_argument(
         "--timeout",
@@ -241,6 +245,17 @@ def main(argv=None) -> int:
     unknown = [w for w in names if w not in every]
     if unknown or not names:
         parser.error(f"--workloads must name some of {', '.join(every)}; got {args.workloads!r}")
+    if args.contenders:
+        wanted = {c.strip() for c in args.contenders.split(",") if c.strip()}
+        known = {c for w in names for c in every[w]["contenders"]}
+        if not wanted or wanted - known:
+            parser.error(
+                f"--contenders must name some of {', '.join(sorted(known))}; "
+                f"got {args.contenders!r}"
+            )
+        wanted |= {"gemm", "deltaprop"}
+        for w in names:
+            every[w]["contenders"] = [c for c in every[w]["contenders"] if c in wanted]
     if args.repeat is None:
         args.repeat = 1 if args.quick else 3
     if args.repeat < 1:

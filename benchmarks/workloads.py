@@ -40,7 +40,7 @@ def workloads(quick: bool) -> dict:
             "contenders": [
                 "gemm",
                 "deltaprop",
-                "deltaprop-numpy",
+                "deltaprop-fast",
                 "numpy",
                 "sklearn-f32",
                 "sklearn-f64",

@@ -64,6 +64,11 @@ def available() -> bool:
     return True
 
 
+def loaded() -> bool:
+    """True once the kernels were compiled or loaded in this process (numba imported)."""
+    return _kernels is not None
+
+
 def find(name: str, *arrays: np.ndarray):
     """The compiled kernel ``name`` for these arrays, or None when the NumPy rule should run.
 
@@ -121,6 +126,7 @@ def _compile(numba) -> dict:
     the division-by-zero check that would stop it); threads of their own would compete with
     the BLAS's threads, which spin between the matrix products.
     """
+
     def jit(function):
         try:  # compiled once, then loaded from numba's cache next to this file or per user
             return numba.njit(cache=True, nogil=True, error_model="numpy")(function)
