@@ -226,6 +226,8 @@ def _compile(numba) -> dict:
                 if v > top or v != v:
                     top = v
             label = labels[r]
+            if label < 0 or label >= units:  # fit checks labels first; never read outside z
+                raise IndexError("a class label is outside the output layer")
             picked = z[r, label] - top
             norm = z[r, 0] - z[r, 0]  # zero in z's dtype
             for j in range(units):

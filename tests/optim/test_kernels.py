@@ -200,3 +200,13 @@ def test_without_a_writable_cache_the_kernels_compile_in_the_process(monkeypatch
     w, g = np.ones(4), np.full(4, 2.0)
     compiled["sgd"](w, g, 0.5, 0.0)
     np.testing.assert_array_equal(w, np.zeros(4))
+
+
+@needs_numba
+def test_the_cross_entropy_kernel_never_reads_outside_the_outputs():
+    kernels.use("numba")
+    z = np.zeros((2, 3), np.float32)
+    kernel = kernels._load()["softmax_cross_entropy"]
+    for bad in (3, -1):
+        with pytest.raises(IndexError, match="class label"):
+            kernel(z, np.array([0, bad], np.intp), None, np.float32(1))
