@@ -77,3 +77,28 @@ def test_unknown_workloads_are_refused():
 
 def _median(block, contender):
     return next(r["median_s"] for r in block["results"] if r["contender"] == contender)
+
+
+def test_paired_timings_report_every_contender_against_the_first():
+    paired = RUN.parent / "paired.py"
+    if not paired.exists():
+        pytest.skip("benchmarks/ is not part of this installation")
+    done = subprocess.run(
+        [sys.executable, str(paired), "W2", "sgd", "deltaprop,numpy,gemm", "--quick",
+         "--rounds", "2"],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
+    lines = [line for line in done.stdout.splitlines() if line.startswith("| ")]
+    assert lines[0].startswith("| contender | median s | x GEMM limit | x deltaprop, paired |")
+    assert [line.split(" | ")[0] for line in lines[1:]] == ["| deltaprop", "| numpy", "| gemm"]
+    assert lines[1].split(" | ")[3] == "1.00"  # the reference against itself
+
+
+def test_the_contenders_option_measures_only_those():
+    done = subprocess.run(
+        [sys.executable, str(RUN), "--quick", "--workloads", "W2", "--contenders", "nope"],
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert done.returncode == 2
+    assert "--contenders must name some of" in done.stderr and "'nope'" in done.stderr
