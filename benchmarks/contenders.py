@@ -135,8 +135,8 @@ def _numpy_mlp(X, y, sizes, epochs, bs, optimizer, lr, seed=0):
             idx = order[start : start + bs]
             k = len(idx)
             x, target = xb[:k], yb[:k]
-            np.take(X, idx, axis=0, out=x)
-            np.take(y, idx, out=target)
+            np.take(X, idx, axis=0, out=x, mode="clip")  # "raise" would gather via a temporary
+            np.take(y, idx, out=target, mode="clip")
             h = x
             for i in range(L):
                 z = Z[i][:k]

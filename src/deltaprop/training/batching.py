@@ -1,6 +1,6 @@
 """Mini-batches: each epoch visits every row once, in a seeded random order or in order.
 
-Rows are gathered with ``np.take(..., out=)`` into buffers allocated once per ``fit``, so a
+Rows are gathered with ``np.take(..., out=, mode="clip")`` into buffers allocated once per ``fit``, so a
 batch costs no allocation; the buffers are reused because nothing from a batch outlives its
 update step. Arrays may be memory-mapped: only the rows of a batch are read.
 """
@@ -58,7 +58,7 @@ class Batches:
         order = self.rng.permutation(self.n)
         for b, start in enumerate(range(0, self.n, bs), start=1):
             idx = order[start : start + bs]
-            yield b, tuple(self._take(i, idx) for i in range(len(self.arrays)))
+            yield b, tuple([self._take(i, idx) for i in range(len(self.arrays))])
 
     def _slice(self, i: int, start: int, stop: int) -> np.ndarray:
         a = self.arrays[i]
@@ -74,7 +74,9 @@ class Batches:
         if out.dtype == a.dtype:
             # also for a memory map: only these rows are read, straight into the buffer (in
             # the shuffled order; sorting them gave no measurable gain on a cached file)
-            a.take(idx, axis=0, out=out)  # the method: no dispatch wrapper per batch
+            # the method (no dispatch wrapper per batch); mode "clip" because "raise" with
+            # out= gathers into a temporary first: the indices are a permutation's, in range
+            a.take(idx, axis=0, out=out, mode="clip")
         else:
             np.copyto(out, a[idx], casting="same_kind")
         return out
