@@ -1,8 +1,8 @@
 """Mini-batches: each epoch visits every row once, in a seeded random order or in order.
 
-Rows are gathered with ``np.take(..., out=, mode="clip")`` into buffers allocated once per ``fit``, so a
-batch costs no allocation; the buffers are reused because nothing from a batch outlives its
-update step. Arrays may be memory-mapped: only the rows of a batch are read.
+Rows are gathered with ``np.take(..., out=, mode="clip")`` into buffers allocated once per
+``fit``, so a batch costs no allocation; the buffers are reused because nothing from a batch
+outlives its update step. Arrays may be memory-mapped: only the rows of a batch are read.
 """
 
 from __future__ import annotations
