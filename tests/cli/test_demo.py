@@ -27,3 +27,21 @@ def test_demo_trains_reports_accuracy_and_shows_one_step(capsys):
     for expected in (o1, grad, 0.40 - 0.5 * grad):
         assert any(abs(v - expected) <= 1e-9 * max(1.0, abs(expected)) for v in shown), expected
     assert all(len(line) <= 100 for line in out.splitlines())
+
+
+def test_a_reader_that_goes_away_ends_the_demo_quietly():
+    """`deltaprop demo | head -2`: no BrokenPipeError traceback, exit status 141."""
+    import subprocess
+    import sys
+
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "deltaprop", "demo"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    proc.stdout.readline()
+    proc.stdout.close()  # the reader goes away after one line
+    stderr = proc.stderr.read().decode()
+    proc.stderr.close()
+    assert proc.wait(timeout=60) == 141
+    assert "Traceback" not in stderr and "BrokenPipeError" not in stderr

@@ -10,6 +10,7 @@ traceback only with ``--debug``).
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from .. import errors
@@ -55,6 +56,12 @@ def main(argv=None) -> int:
         return 2
     try:
         return args.handler(args)
+    except BrokenPipeError:
+        # the reader went away (`deltaprop demo | head`): stop quietly, as Unix tools do, and
+        # keep Python from complaining again when it flushes stdout at exit
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 141  # 128 + SIGPIPE
     except errors.TrainingDiverged as exc:
         if args.debug:
             raise
