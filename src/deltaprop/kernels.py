@@ -73,11 +73,9 @@ def find(name: str, *arrays: np.ndarray):
     """The compiled kernel ``name`` for these arrays, or None when the NumPy rule should run.
 
     Every array must be C-contiguous with the first one's shape and float dtype."""
-    current = mode()
-    if current == "numpy":
-        return None
+    current = _mode or mode()
     first = arrays[0]
-    if current == "auto" and first.size < MIN_SIZE:
+    if current == "numpy" or (current == "auto" and first.size < MIN_SIZE):
         return None
     if first.dtype not in (np.float32, np.float64):
         return None

@@ -140,9 +140,7 @@ class Optimizer:
         if self.state is None:
             self._init_state()
         self.steps += 1
-        if self._flat is not None and all(
-            p.requires_grad and p.grad is not None and p.grad is p.grad_buffer for p in self.params
-        ):
+        if self._flat is not None and self._flat_ready():
             if self.clip_norm is not None:
                 self._clip([p.grad for p in self.params], [self._flat[1]])
             self.update(self._flat[0], self._flat[1], self._flat_state)
@@ -156,6 +154,13 @@ class Optimizer:
             self._clip([p.grad for p, _ in live])
         for p, state in live:
             self.update(p.data, p.grad, state)
+
+    def _flat_ready(self) -> bool:
+        """Every parameter trainable, with its gradient in the packed gradient buffer."""
+        for p in self.params:
+            if not p.requires_grad or p.grad is None or p.grad is not p.grad_buffer:
+                return False
+        return True
 
     def _clip(self, grads: list, targets: list | None = None) -> None:
         # The norm is accumulated in float64 so a float32 network's large gradients cannot

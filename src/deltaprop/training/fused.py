@@ -52,7 +52,7 @@ class FusedStep:
         self.weighted = weighted
         self.penalised = penalised
         self.params = params
-        self.signature = tuple(p.requires_grad for p in params)
+        self.signature = [p.requires_grad for p in params]
         self.kinds = [layer.activation.name for layer in layers]
         self.slopes = [getattr(layer.activation, "slope", 0.0) for layer in layers]
         self.first = params[0].data  # the packed storage this step reads and writes
@@ -100,8 +100,8 @@ class FusedStep:
         """False once a parameter was frozen or unfrozen, or its storage replaced (the general
         path takes over)."""
         return (
-            tuple(p.requires_grad for p in self.params) == self.signature
-            and self.params[0].data is self.first
+            self.params[0].data is self.first
+            and [p.requires_grad for p in self.params] == self.signature
         )
 
     def _allocate(self, rows: int, dtype) -> None:
@@ -112,6 +112,9 @@ class FusedStep:
         self.M = [np.empty((rows, u), bool) for u in units]
         self.diff = np.empty((rows, units[-1]), dtype)  # o - t of a squared error
         self.R = np.arange(rows)
+        self.rows_at = self.R * units[-1]  # where each row starts in the flattened outputs
+        self.flat = np.empty(rows, np.intp)  # a batch's label positions in them
+        self.picked = np.empty((rows,), dtype)
         self.col = np.empty((rows, 1), dtype)
         if self.scaler is not None:
             self.scaled = np.empty((rows, self.scaler.in_features), dtype)
@@ -288,9 +291,10 @@ class FusedStep:
         z -= col  # shifted logits
         labels = t.ndim == 1
         if labels:
-            idx = t if t.dtype == np.intp else t.astype(np.intp)
-            rows = self.R[:k]
-            picked = z[rows, idx]
+            # the labels' positions in z flattened: one 1-D gather and scatter per batch
+            flat = np.add(self.rows_at[:k], t, out=self.flat[:k], casting="unsafe")
+            zf = z.reshape(-1)
+            picked = zf.take(flat, out=self.picked[:k], mode="clip")
         else:
             soft = t.astype(z.dtype, copy=False)
             cross = np.add.reduce(soft * z, 1)
@@ -309,7 +313,7 @@ class FusedStep:
         else:
             total = float(np.dot(log_s, wcol[:, 0]))
         if labels:
-            z[rows, idx] -= 1
+            zf[flat] -= 1
         else:
             z -= soft
         if wcol is not None:
