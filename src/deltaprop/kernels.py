@@ -211,6 +211,17 @@ def _compile(numba) -> dict:
                 d[r, j] = d[r, j] * (one if h[r, j] > 0 else zero)
 
     @jit
+    def times_relu_derivative_and_sum(d, h, sums, zero, one):  # pragma: no cover - compiled
+        # d = d * 1[h > 0], and sums_j = sum over the rows of the new d, added row after row
+        # (the order of NumPy's d.sum(axis=0) on a C-ordered d)
+        rows, units = d.shape
+        for r in range(rows):
+            for j in range(units):
+                v = d[r, j] * (one if h[r, j] > 0 else zero)
+                d[r, j] = v
+                sums[j] = v if r == 0 else sums[j] + v
+
+    @jit
     def softmax_cross_entropy(z, labels, weights, scale):  # pragma: no cover - compiled
         # Per row: s = z - max(z); E_r = log(sum exp(s)) - s[label]; z becomes
         # (softmax(z) - onehot(label)) * w_r * scale. Returns sum_r E_r (* w_r), in float64.
@@ -251,4 +262,5 @@ def _compile(numba) -> dict:
         "rmsprop": rmsprop,
         "bias_relu": bias_relu,
         "times_relu_derivative": times_relu_derivative,
+        "times_relu_derivative_and_sum": times_relu_derivative_and_sum,
     }

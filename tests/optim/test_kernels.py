@@ -210,3 +210,17 @@ def test_the_cross_entropy_kernel_never_reads_outside_the_outputs():
     for bad in (3, -1):
         with pytest.raises(IndexError, match="class label"):
             kernel(z, np.array([0, bad], np.intp), None, np.float32(1))
+
+
+@needs_numba
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("shape", [(128, 256), (300, 7), (1, 5)])
+def test_relu_derivative_and_bias_sums_in_one_pass_give_the_numpy_bits(shape, dtype):
+    kernels.use("numba")
+    rng = np.random.default_rng(8)
+    d, h = rng.standard_normal(shape).astype(dtype), rng.standard_normal(shape).astype(dtype)
+    got, sums = d.copy(), np.empty(shape[1], dtype)
+    kernels._load()["times_relu_derivative_and_sum"](got, h, sums, dtype(0), dtype(1))
+    expected = d * (h > 0)
+    np.testing.assert_array_equal(got, expected)
+    np.testing.assert_array_equal(sums, expected.sum(axis=0))

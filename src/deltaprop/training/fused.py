@@ -170,6 +170,7 @@ class FusedStep:
         value, d = self._loss_and_delta(h, t, w)
         if c:  # the L2 penalty covers the trainable weight matrices, as fit's objective
             value += 0.5 * c * sum(float(np.vdot(e[0], e[0])) for e in plan if e[2] is not None)
+        summed = False  # the bias gradient of layer i is already in place
         for i in range(last, -1, -1):
             W, _, gw, gb, wp, bp, _, dn = plan[i]
             below = x if i == 0 else plan[i - 1][6]
@@ -179,14 +180,25 @@ class FusedStep:
                     gw += c * W
                 wp.grad = gw
             if gb is not None:
-                if gb.shape[0] == d.shape[1]:
+                if summed:
+                    pass
+                elif gb.shape[0] == d.shape[1]:
                     d.sum(axis=0, out=gb)
                 else:  # one bias shared by the layer's units
                     gb[0] = d.sum()
                 bp.grad = gb
             if i:
                 np.matmul(d, W.T, out=dn)
-                self._times_derivative(i - 1, dn, below)
+                below_bias = plan[i - 1][3]
+                if self.bias_relu[i - 1] and below_bias is not None:
+                    # relu's derivative and the column sums of the result in one pass
+                    self.compiled["times_relu_derivative_and_sum"](
+                        dn, below, below_bias, self.zero, self.one
+                    )
+                    summed = True
+                else:
+                    self._times_derivative(i - 1, dn, below)
+                    summed = False
                 d = dn
         return value
 
