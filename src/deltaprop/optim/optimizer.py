@@ -24,7 +24,9 @@ class Optimizer:
     When the parameters are one packed set (a built Sequential's ``parameters()``, see
     :mod:`deltaprop.nn.flat`) and every one of them has a gradient, ``update`` runs once on the
     flat buffers: one pass for the whole network. Otherwise it runs per parameter, on views of
-    the same state, so both paths give identical results. Frozen parameters
+    the same state, so both paths give identical results. The built-in rules first look for a
+    compiled kernel of themselves (:mod:`deltaprop.kernels`, with numba, for large buffers):
+    one loop making the same operations, so the same bits, instead of many NumPy passes. Frozen parameters
     (``requires_grad=False``) and parameters without a gradient are left exactly as they are.
     State is created at the first step, so an optimizer may be built before the network knows
     its input size.
