@@ -26,8 +26,9 @@ class Optimizer:
     flat buffers: one pass for the whole network. Otherwise it runs per parameter, on views of
     the same state, so both paths give identical results. The built-in rules first look for a
     compiled kernel of themselves (:mod:`deltaprop.kernels`, with numba, for large buffers):
-    one loop making the same operations, so the same bits, instead of many NumPy passes. Frozen parameters
-    (``requires_grad=False``) and parameters without a gradient are left exactly as they are.
+    one loop making the same operations, so the same bits, instead of many NumPy passes.
+    Frozen parameters (``requires_grad=False``) and parameters without a gradient are left
+    exactly as they are.
     State is created at the first step, so an optimizer may be built before the network knows
     its input size.
 
