@@ -274,8 +274,9 @@ def prepare_deltaprop(spec, variant, rows):
 
 
 def prepare_deltaprop_fast(spec, variant, rows):
-    """deltaprop with the ``fast`` extra: numba's compiled kernels where they apply (the
-    import and the first compilation happen in the warm-up, as JAX's compilation does)."""
+    """deltaprop with the ``fast`` extra, numba loaded up front: one W1 epoch alone plans too
+    few updates for ``fit`` to load it by itself (``deltaprop.kernels.prepare``). Loading
+    and the first compilation happen before timing, as JAX's compilation does."""
     from deltaprop import kernels
 
     if not kernels.available():

@@ -60,7 +60,10 @@ def child(quick: bool) -> dict | None:
     from mpi4py import MPI
 
     import deltaprop as dp
+    from deltaprop import kernels
     from deltaprop.comm import MPICommunicator
+
+    kernels.available()  # with numba installed, its kernels, as deltaprop-fast in run.py
 
     class Timed(MPICommunicator):
         """MPI, timing the sums: the time in them, waiting for the others included."""

@@ -13,10 +13,13 @@ logarithm are LLVM's rather than NumPy's: it is checked against the engine to ro
 
 They need numba (``pip install "deltaprop[fast]"``). Without it, or when an array is not a
 contiguous float32/float64 array, the NumPy rule runs. The environment variable
-``DELTAPROP_KERNELS`` chooses: ``auto`` (default: compiled when numba is installed and the
-buffer has at least :data:`MIN_SIZE` elements, below which a NumPy pass costs little and
-importing numba is not worth its half second), ``numba`` (always, an error if numba is
-missing) or ``numpy`` (never). :func:`use` sets it from code.
+``DELTAPROP_KERNELS`` chooses: ``auto`` (default), ``numba`` (always, an error if numba is
+missing) or ``numpy`` (never); :func:`use` sets it from code. In ``auto`` mode a buffer needs
+:data:`MIN_SIZE` elements (below that a NumPy pass costs little), and numba must be loaded:
+importing it and loading the kernels costs about a second and 120 MB, so ``fit`` loads them
+(:func:`prepare`) only when it plans at least :data:`WORK_MIN` parameter updates (parameters
+x steps: about 9 epochs of an MNIST-sized 235,146-parameter network), or when something in the
+process already did (``available()``, ``use("numba")``).
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ import numpy as np
 from .errors import ParameterError
 
 MIN_SIZE = 32768  # elements: below this, ``auto`` keeps the NumPy rule
+WORK_MIN = 10**9  # parameters x steps a fit must plan before ``auto`` loads numba
 _MODES = ("auto", "numba", "numpy")
 _mode: str | None = None  # read from the environment at first use
 _kernels: dict | None = None  # name -> compiled function, once numba is imported
@@ -69,6 +73,18 @@ def loaded() -> bool:
     return _kernels is not None
 
 
+def prepare(parameters: int, steps: int) -> None:
+    """Before a fit of ``steps`` updates of ``parameters`` parameters: in ``auto`` mode, load
+    the kernels if numba is installed and the planned work repays loading it."""
+    if (
+        (_mode or mode()) == "auto"
+        and _kernels is None
+        and parameters >= MIN_SIZE
+        and parameters * steps >= WORK_MIN
+    ):
+        available()
+
+
 def find(name: str, *arrays: np.ndarray):
     """The compiled kernel ``name`` for these arrays, or None when the NumPy rule should run.
 
@@ -82,8 +98,8 @@ def find(name: str, *arrays: np.ndarray):
     for a in arrays:
         if a.dtype != first.dtype or a.shape != first.shape or not a.flags.c_contiguous:
             return None
-    if current == "auto" and not available():
-        return None
+    if current == "auto" and _kernels is None:
+        return None  # numba not loaded: see prepare
     return _load()[name]
 
 
@@ -93,7 +109,7 @@ def for_network(size: int, dtype) -> dict | None:
     current = mode()
     if current == "numpy" or np.dtype(dtype) not in (np.float32, np.float64):
         return None
-    if current == "auto" and (size < MIN_SIZE or not available()):
+    if current == "auto" and (size < MIN_SIZE or _kernels is None):
         return None
     return _load()
 

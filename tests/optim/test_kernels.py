@@ -85,6 +85,7 @@ def test_a_network_trains_to_the_same_bits_through_its_flat_buffers(monkeypatch)
 @needs_numba
 def test_auto_uses_kernels_only_for_large_buffers():
     kernels.use("auto")
+    kernels.available()  # numba loaded
     small = np.zeros(kernels.MIN_SIZE - 1, np.float32)
     large = np.zeros(kernels.MIN_SIZE, np.float32)
     assert kernels.find("sgd", small, small) is None
@@ -224,3 +225,38 @@ def test_relu_derivative_and_bias_sums_in_one_pass_give_the_numpy_bits(shape, dt
     expected = d * (h > 0)
     np.testing.assert_array_equal(got, expected)
     np.testing.assert_array_equal(sums, expected.sum(axis=0))
+
+
+def test_auto_uses_no_kernel_until_numba_is_loaded(monkeypatch):
+    monkeypatch.setattr(kernels, "_kernels", None)
+    kernels.use("auto")
+    large = np.zeros(kernels.MIN_SIZE, np.float32)
+    assert kernels.find("sgd", large, large) is None
+    assert kernels.for_network(10**6, np.float32) is None
+
+
+@pytest.mark.parametrize(
+    ("mode", "parameters", "steps", "loads"),
+    [
+        ("auto", kernels.MIN_SIZE, kernels.WORK_MIN // kernels.MIN_SIZE + 1, True),
+        ("auto", kernels.MIN_SIZE, kernels.WORK_MIN // kernels.MIN_SIZE - 1, False),
+        ("auto", kernels.MIN_SIZE - 1, 10**9, False),  # a small network: never worth it
+        ("numpy", 10**6, 10**9, False),
+    ],
+)
+def test_fit_loads_numba_only_for_enough_planned_work(monkeypatch, mode, parameters, steps, loads):
+    kernels.use(mode)
+    monkeypatch.setattr(kernels, "_kernels", None)
+    calls = []
+    monkeypatch.setattr(kernels, "available", lambda: calls.append(1) or False)
+    kernels.prepare(parameters, steps)
+    assert bool(calls) == loads
+
+
+def test_fit_tells_the_kernels_its_planned_steps(monkeypatch):
+    seen = []
+    monkeypatch.setattr(kernels, "prepare", lambda params, steps: seen.append((params, steps)))
+    X, y = dp.datasets.make_moons(100, noise=0.2, seed=0)
+    net = dp.Sequential([dp.Dense(4, "tanh"), dp.Dense(2, "softmax")], seed=0)
+    net.fit(X, y, loss="cross_entropy", optimizer=None, epochs=3, batch_size=10)
+    assert seen == [(2 * 4 + 4 + 4 * 2 + 2, 3 * 10)]

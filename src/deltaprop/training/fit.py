@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 
-from .. import losses
+from .. import kernels, losses
 from .._checks import as_generator, check_number, warn
 from ..comm import get_communicator
 from ..engine import functional as F
@@ -320,6 +320,10 @@ def fit(
     # A static network's step is recorded once and replayed (same ops, no graph rebuilding).
     replayable = getattr(module, "replayable", False) and not isinstance(loss, losses.Custom)
     replay = None
+    # With numba installed, its compiled kernels are loaded for a fit long enough to repay
+    # loading them (deltaprop.kernels.prepare); a batch source's length is not known.
+    planned = (epochs - first_epoch + 1) * len(batches) if hasattr(batches, "__len__") else 0
+    kernels.prepare(sum(p.data.size for p in module.parameters()), planned)
     # A plain stack of Dense layers takes the fused step instead: the same formulas on
     # buffers allocated once, no graph (see training/fused.py); traced steps never do.
     fused = FusedStep.build(module, loss, weights is not None, alpha) if replayable else None
