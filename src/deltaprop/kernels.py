@@ -129,6 +129,11 @@ def _load() -> dict:
                 "compiled kernels need numba: pip install 'deltaprop[fast]' "
                 "(or set DELTAPROP_KERNELS=auto or numpy)"
             ) from exc
+        except Exception as exc:  # installed but broken: training goes on without it
+            raise ParameterError(
+                f"numba is installed but cannot be imported ({type(exc).__name__}: {exc}); "
+                "set DELTAPROP_KERNELS=numpy or reinstall it"
+            ) from exc
         _kernels = _compile(numba)
     return _kernels
 

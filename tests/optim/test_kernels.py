@@ -260,3 +260,20 @@ def test_fit_tells_the_kernels_its_planned_steps(monkeypatch):
     net = dp.Sequential([dp.Dense(4, "tanh"), dp.Dense(2, "softmax")], seed=0)
     net.fit(X, y, loss="cross_entropy", optimizer=None, epochs=3, batch_size=10)
     assert seen == [(2 * 4 + 4 + 4 * 2 + 2, 3 * 10)]
+
+
+def test_a_broken_numba_leaves_auto_on_numpy_and_names_the_problem(monkeypatch):
+    import builtins
+
+    real_import = builtins.__import__
+
+    def broken(name, *args, **kwargs):
+        if name == "numba":
+            raise SystemError("llvmlite could not be loaded")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", broken)
+    monkeypatch.setattr(kernels, "_kernels", None)
+    assert not kernels.available()
+    with pytest.raises(ParameterError, match="SystemError: llvmlite could not be loaded"):
+        kernels.use("numba")
