@@ -1,6 +1,7 @@
 """Compiled update kernels give the NumPy rules' bits (deltaprop.kernels)."""
 
 import sys
+from collections import Counter
 
 import numpy as np
 import pytest
@@ -8,6 +9,7 @@ import pytest
 import deltaprop as dp
 from deltaprop import kernels
 from deltaprop.errors import ParameterError
+from deltaprop.training.fused import FusedStep
 
 needs_numba = pytest.mark.skipif(not kernels.available(), reason="numba is not installed")
 
@@ -33,23 +35,31 @@ def restore_mode():
 
 
 def run(mode, make, config, dtype, steps=6, shape=(37, 29)):
-    """Weights after ``steps`` updates from the same random gradients."""
+    """Weights after ``steps`` updates from the same random gradients, and whether every
+    update ran a compiled kernel."""
     kernels.use(mode)
     rng = np.random.default_rng(0)
     w = dp.Parameter(rng.standard_normal(shape).astype(dtype))
     opt = make([w], **config)
-    for _ in range(steps):
-        w.grad = rng.standard_normal(shape).astype(dtype)
-        opt.step()
-    return w.data, [a.copy() for a in opt.state_arrays()]
+    found, find = [], kernels.find
+    kernels.find = lambda *a: found.append(find(*a)) or found[-1]
+    try:
+        for _ in range(steps):
+            w.grad = rng.standard_normal(shape).astype(dtype)
+            opt.step()
+    finally:
+        kernels.find = find
+    compiled = len(found) == steps and all(k is not None for k in found)
+    return w.data, [a.copy() for a in opt.state_arrays()], compiled
 
 
 @needs_numba
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize(("make", "config"), RULES)
 def test_kernel_gives_the_numpy_rules_bits(make, config, dtype):
-    w_numpy, state_numpy = run("numpy", make, config, dtype)
-    w_kernel, state_kernel = run("numba", make, config, dtype)
+    w_numpy, state_numpy, _ = run("numpy", make, config, dtype)
+    w_kernel, state_kernel, compiled = run("numba", make, config, dtype)
+    assert compiled  # every step ran the kernel, not the NumPy rule
     assert w_kernel.dtype == dtype
     np.testing.assert_array_equal(w_kernel, w_numpy)
     for a, b in zip(state_kernel, state_numpy):
@@ -120,6 +130,16 @@ def test_numba_mode_without_numba_says_how_to_install_it(monkeypatch):
     assert kernels.find("sgd", large, large) is None
 
 
+def _counted(function, name, calls):
+    """``function``, counting its calls in ``calls[name]``."""
+
+    def call(*args):
+        calls[name] += 1
+        return function(*args)
+
+    return call
+
+
 @needs_numba
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
 @pytest.mark.parametrize(
@@ -130,7 +150,7 @@ def test_numba_mode_without_numba_says_how_to_install_it(monkeypatch):
         (lambda: [dp.Dense(8, "relu", bias="shared"), dp.Dense(2, "relu")], "se"),
     ],
 )
-def test_the_fused_steps_relu_passes_give_the_numpy_bits(layers, loss, dtype):
+def test_the_fused_steps_relu_passes_give_the_numpy_bits(layers, loss, dtype, monkeypatch):
     rng = np.random.default_rng(3)
     X = rng.standard_normal((90, 5))
     if loss == "soft":  # class probabilities: the NumPy cross-entropy, with the relu kernels
@@ -138,6 +158,16 @@ def test_the_fused_steps_relu_passes_give_the_numpy_bits(layers, loss, dtype):
     else:
         y = rng.standard_normal((90, 3 if layers()[-1].units == 3 else 2))
     lossfn = dp.losses.CrossEntropy() if loss == "soft" else dp.losses.SquaredError("mean")
+    calls = Counter()
+    real_build = FusedStep.build
+
+    def counting_build(*args, **kwargs):  # count the fused step's calls of each kernel
+        step = real_build(*args, **kwargs)
+        if step is not None and step.compiled is not None:
+            step.compiled = {name: _counted(f, name, calls) for name, f in step.compiled.items()}
+        return step
+
+    monkeypatch.setattr(FusedStep, "build", counting_build)
     weights = []
     for mode in ("numpy", "numba"):
         kernels.use(mode)
@@ -147,6 +177,8 @@ def test_the_fused_steps_relu_passes_give_the_numpy_bits(layers, loss, dtype):
         history = net.fit(X, y, loss=lossfn, optimizer=opt, epochs=4, batch_size=16, seed=5)
         weights.append(np.concatenate([p.data.ravel() for p in net.parameters()]))
         weights.append(np.array(history.history["loss"]))
+    relu = ("bias_relu", "times_relu_derivative", "times_relu_derivative_and_sum")
+    assert sum(calls[name] for name in relu) > 0  # the numba run took the relu kernels
     np.testing.assert_array_equal(weights[0], weights[2])
     np.testing.assert_array_equal(weights[1], weights[3])
 

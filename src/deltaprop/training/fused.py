@@ -116,8 +116,7 @@ class FusedStep:
         self.T = [np.empty((rows, u), dtype) for u in units]  # f' and other temporaries
         self.M = [np.empty((rows, u), bool) for u in units]
         self.diff = np.empty((rows, units[-1]), dtype)  # o - t of a squared error
-        self.R = np.arange(rows)
-        self.rows_at = self.R * units[-1]  # where each row starts in the flattened outputs
+        self.rows_at = np.arange(rows) * units[-1]  # where each row starts in z flattened
         self.flat = np.empty(rows, np.intp)  # a batch's label positions in them
         self.picked = np.empty((rows,), dtype)
         self.col = np.empty((rows, 1), dtype)

@@ -109,20 +109,19 @@ class ScalarStep:
             if examples <= 0:
                 examples = 1.0  # all-zero weights: E = 0 and a zero gradient, as the ops
         reduction = loss.reduction
-        # scale: the factor of dE/dz that the reduction brings; value(total) its loss
+        # scale: the factor the reduction brings into dE/dz; count: the divisor of a mean
         if cross_entropy or type(loss) is losses.BinaryCrossEntropy:
             count = examples * (1 if cross_entropy else outputs)
             scale = 1.0 / count if reduction == "mean" else 1.0
-            divisor = count if reduction == "mean" else 1.0
         elif reduction == "sum_half":
-            scale, divisor = 1.0, 2.0
+            scale = 1.0
         elif reduction == "sum":
-            scale, divisor = 2.0, 1.0
+            scale = 2.0
         elif reduction == "mean_half":
-            scale, divisor = 1.0 / examples, None
+            scale = 1.0 / examples
         else:
-            divisor = examples * outputs
-            scale = 2.0 / divisor
+            count = examples * outputs
+            scale = 2.0 / count
         run = self.compiled.get(labels)
         if run is None:
             run = self.compiled[labels] = self._compile(labels)
@@ -131,12 +130,14 @@ class ScalarStep:
             arrays.append(w.data.ravel().tolist())
             arrays.append(None if b is None else b.data.tolist())
         total, grads = run(rows, targets, wts, scale, *arrays)
-        if divisor is None:  # mean_half
-            value = 0.5 * total / examples
-        elif divisor == 2.0 and reduction == "sum_half":
+        if reduction == "sum_half":
             value = 0.5 * total
-        else:
-            value = total if divisor == 1.0 else total / divisor
+        elif reduction == "mean_half":
+            value = 0.5 * total / examples
+        elif reduction == "mean":
+            value = total / count
+        else:  # "sum"
+            value = total
         grads = iter(grads)
         for w, b, gw, gb, _ in self.plan:
             if gw is not None:
