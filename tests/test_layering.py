@@ -11,6 +11,7 @@ PACKAGE = Path(deltaprop.__file__).parent
 LAYERS = {
     "deltaprop.errors": 0,
     "deltaprop._checks": 0,
+    "deltaprop._registry": 0,
     "deltaprop._version": 0,
     "deltaprop.datasets": 0,
     "deltaprop.metrics": 0,

@@ -8,7 +8,8 @@ from ._version import __version__
 from .engine import Tensor, gradcheck, no_grad
 from .explanation import explain
 from .io.checkpoint import ModelCheckpoint, read_checkpoint
-from .network import Sequential, load
+from .io.load import load
+from .network import Sequential
 from .nn import Dense, Dropout, Module, Parameter
 from .optim import SGD, Adam, AdamW, RMSprop
 from .training import (

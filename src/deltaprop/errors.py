@@ -15,7 +15,11 @@ Hierarchy::
     |   +-- ShapeError                    arrays whose shapes do not fit together
     |   +-- SpecError                     an explain / network spec file
     |   +-- ModelFileError                a model or checkpoint file
+    |   +-- UsageError                    a command line the parser refuses
+    |   +-- RegistryError                 an extension (op, layer, optimizer, loss) whose
+    |                                     name is missing, taken, or not registered
     +-- NotBuiltError (RuntimeError)      a layer used before its size is known
+    +-- BackwardError (RuntimeError)      backward() of a tensor that needs no gradient
     +-- TrainingDiverged (RuntimeError)   the loss or a parameter became inf or NaN
     +-- GradcheckError (AssertionError)   analytic and numeric gradients disagree
 """
@@ -55,8 +59,22 @@ class ModelFileError(InputError):
     """A model or checkpoint file that is missing, truncated, corrupted or incompatible."""
 
 
+class UsageError(InputError):
+    """A command line that the ``deltaprop`` parser refuses (unknown option, bad value)."""
+
+
+class RegistryError(InputError):
+    """An extension class registered without a name or under a name another class holds, or
+    saved without being registered (see :mod:`deltaprop.nn.registry`)."""
+
+
 class NotBuiltError(DeltapropError, RuntimeError):
     """A layer was asked for its parameters' values before its input size was known."""
+
+
+class BackwardError(DeltapropError, RuntimeError):
+    """``backward()`` was asked of a tensor that needs no gradient: no input requires one, or
+    it was computed inside ``no_grad()``."""
 
 
 class TrainingDiverged(DeltapropError, RuntimeError):

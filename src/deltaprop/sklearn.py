@@ -336,7 +336,7 @@ class _BaseMLP(BaseEstimator):
     def _build_net(self, n_features, sizes, dtype):
         layers = [nn.Dense(w, self.activation) for w in sizes]
         layers.append(nn.Dense(self.n_outputs_, self.out_activation_))
-        self._net = nn.Sequential(layers, dtype=dtype)
+        self._net = nn.Stack(layers, dtype=dtype)
         self._net.build(n_features)
 
     def _link_parameters(self):

@@ -80,5 +80,5 @@ def test_dropout_like_layers_opt_out():
         def forward(self, x):
             return x
 
-    assert dp.nn.Sequential([dp.Dense(2), Noisy()]).replayable is False
-    assert dp.nn.Sequential([dp.Dense(2), dp.Dense(1)]).replayable is True
+    assert dp.nn.Stack([dp.Dense(2), Noisy()]).replayable is False
+    assert dp.nn.Stack([dp.Dense(2), dp.Dense(1)]).replayable is True

@@ -109,7 +109,7 @@ def test_shared_parameter_is_listed_once(rng):
     a = dp.Dense(3, in_features=3, dtype="float64")
     b = dp.Dense(3, in_features=3, dtype="float64")
     b.weight = a.weight
-    net = dp.nn.Sequential([a, b], dtype="float64")
+    net = dp.nn.Stack([a, b], dtype="float64")
     names = [n for n, _ in net.named_parameters()]
     assert names == ["layers.0.weight", "layers.0.bias", "layers.1.bias"]
     dp.losses.squared_error(net(rng.normal(size=(2, 3))), np.zeros((2, 3))).backward()

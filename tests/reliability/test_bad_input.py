@@ -721,7 +721,7 @@ def _bare_checkpoint(tmp_path):
     from deltaprop.io.checkpoint import ModelCheckpoint
 
     path = Path(tmp_path) / "bare.ckpt"
-    module = dp.nn.Sequential([dp.Dense(1)], seed=0)
+    module = dp.nn.Stack([dp.Dense(1)], seed=0)
     dp.fit(module, X, Y_REG, epochs=1, seed=0, callbacks=[ModelCheckpoint(path, monitor="loss")])
     return path
 

@@ -15,13 +15,10 @@ import sys
 
 from .. import errors
 from .._version import __version__
+from ..errors import UsageError
 from . import datasets, demo, evaluate, explain, gradcheck, launch, predict, train
 
 SUBCOMMANDS = [demo, train, predict, evaluate, explain, gradcheck, datasets, launch]
-
-
-class UsageError(Exception):
-    """A bad command line; main() prints it on one line and returns 2."""
 
 
 class _Parser(argparse.ArgumentParser):

@@ -10,7 +10,8 @@ import numpy as np
 
 from ..errors import ModelFileError
 from ..io.data import DataTable, data_format, read_data
-from ..network import Sequential, load
+from ..io.load import load
+from ..network import Sequential
 
 
 def _number_type(cast, accept, rule: str):

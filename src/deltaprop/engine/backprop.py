@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..errors import ShapeError
+from ..errors import BackwardError, ShapeError
 from . import tracer
 from .broadcast import unbroadcast
 from .tensor import Tensor
@@ -118,7 +118,7 @@ def backward(root: Tensor, g=None, plan: BackwardPlan | None = None) -> None:
     :class:`BackwardPlan` of ``root`` compiled earlier (a replayed step).
     """
     if not root.requires_grad:
-        raise RuntimeError(
+        raise BackwardError(
             "backward() needs a tensor that requires a gradient; this one does not "
             "(no input had requires_grad=True, or it was computed inside no_grad())"
         )

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..errors import ShapeError
+
 
 def unbroadcast(g: np.ndarray, shape: tuple, out: np.ndarray | None = None) -> np.ndarray:
     """Sum ``g`` over the axes along which an input of ``shape`` was broadcast.
@@ -23,7 +25,7 @@ def unbroadcast(g: np.ndarray, shape: tuple, out: np.ndarray | None = None) -> n
         return g
     lead = g.ndim - len(shape)
     if lead < 0:
-        raise ValueError(f"cannot reduce a gradient of shape {g.shape} to shape {shape}")
+        raise ShapeError(f"cannot reduce a gradient of shape {g.shape} to shape {shape}")
     axes = tuple(range(lead)) + tuple(
         lead + i for i, n in enumerate(shape) if n == 1 and g.shape[lead + i] != 1
     )

@@ -19,6 +19,7 @@ from typing import ClassVar
 
 import numpy as np
 
+from ..errors import RegistryError
 from . import tracer
 from .grad_mode import is_grad_enabled
 from .tensor import Tensor, as_tensor
@@ -85,9 +86,9 @@ class Op:
 def register(cls: type[Op]) -> type[Op]:
     """Class decorator: add ``cls`` to the registry (and so to the gradient-check suite)."""
     if not cls.name:
-        raise ValueError(f"op class {cls.__name__} has no name")
+        raise RegistryError(f"op class {cls.__name__} has no name")
     if cls.name in REGISTRY and REGISTRY[cls.name] is not cls:
-        raise ValueError(f"an op named {cls.name!r} is already registered")
+        raise RegistryError(f"an op named {cls.name!r} is already registered")
     REGISTRY[cls.name] = cls
     return cls
 

@@ -15,7 +15,7 @@ from ..engine import functional as F
 from ..engine.gradcheck import _central
 from ..engine.replay import Replay
 from ..engine.tracer import ForwardEvent, VjpEvent, trace
-from ..nn import Dense, Sequential
+from ..nn import Dense, Stack
 from ..optim import SGD
 
 SCHEMA_VERSION = 1
@@ -35,7 +35,7 @@ class Network:
             if layer.biases is not None:
                 kw["bias_init"] = layer.biases
             layers.append(Dense(layer.units, layer.activation, bias=bias, **kw))
-        self.module = Sequential(layers, seed=spec.seed or 0, dtype="float64")
+        self.module = Stack(layers, seed=spec.seed or 0, dtype="float64")
         self.module.build(spec.inputs.shape[1])
         self.layers = layers
         self.names = default_names(spec)

@@ -12,8 +12,10 @@ from . import activations
 from . import init as initializers
 from .module import Module
 from .parameter import Parameter
+from .registry import register_layer
 
 
+@register_layer
 class Dense(Module):
     """A fully connected layer: ``net_j = sum_i x_i W_ij + b_j``, ``out_j = f(net_j)``.
 
@@ -33,7 +35,9 @@ class Dense(Module):
         How to set the weights when the layer is built; an array gives them one by one.
     bias_init : same kinds as ``init``, default "zeros"
     in_features : int, optional
-        Input width. Without it the layer is built on its first call.
+        Input width. With it the layer is built at construction (its initial values drawn on
+        first use, so that a network taking it in gives them its seed and dtype); without it,
+        on its first call or when its network is built.
     dtype : "float32" or "float64", optional
         The parameters' dtype; by default the container's, else the first input's, else float32.
     seed : int or numpy.random.Generator, optional
@@ -78,32 +82,82 @@ class Dense(Module):
         self._seed = seed
         if seed is not None:
             as_generator(seed)  # validate now, where the argument enters
+        self._fixed_dtype = self.dtype is not None  # given here: a network does not change it
         self.weight = Parameter()
         self.bias = None if bias is False else Parameter()
-        if self.in_features is not None and self.dtype is not None:
-            self.build(self.in_features)
+        if self.in_features is not None:
+            # Built now (as torch.nn.Linear is), with values drawn on first use: a network
+            # that takes the layer in first gives them its own seed stream and dtype.
+            self._build(self.in_features, None, None, defer=True)
 
     def build(self, in_features: int, *, rng=None, dtype=None) -> int:
-        """Create W (in_features x units) and b from the initialisers; return ``units``."""
+        """Create W (in_features x units) and b from the initialisers; return ``units``.
+
+        ``rng`` and ``dtype`` are the network's (unless the layer has its own ``seed`` or
+        ``dtype``). Values already there (assigned, or drawn and used) are kept, converted to
+        the layer's dtype.
+        """
+        return self._build(in_features, rng, dtype, defer=False)
+
+    def _build(self, in_features, rng, dtype, defer: bool) -> int:
         in_features = check_number("in_features", in_features, low=1, integer=True)
         if self.in_features is not None and in_features != self.in_features:
             raise ShapeError(
                 f"Dense({self.units}) was declared with in_features={self.in_features}; "
                 f"got inputs with {in_features} features"
             )
-        if self.weight.is_built:
-            return self.units
         self.in_features = in_features
-        dtype = self.dtype or (
-            check_float_dtype("dtype", dtype) if dtype is not None else np.float32
-        )
-        self.dtype = np.dtype(dtype)
+        if not self._fixed_dtype and dtype is not None:
+            self.dtype = check_float_dtype("dtype", dtype)
+        self.dtype = np.dtype(self.dtype or np.float32)
         rng = as_generator(self._seed) if self._seed is not None or rng is None else rng
-        self.weight.data = self.init((in_features, self.units), rng, self.dtype)
-        if self.bias is not None:
-            shape = (1,) if self.bias_mode == "shared" else (self.units,)
-            self.bias.data = self.bias_init(shape, rng, self.dtype)
+        if self.weight.is_built and not self.weight.is_deferred:
+            self._adopt_values(rng)
+        elif defer:
+            self._check_explicit_values()
+            for p in self._own_parameters():
+                p.defer(lambda: self._draw(rng))
+        else:
+            self._draw(rng)
         return self.units
+
+    def _shapes(self) -> dict:
+        shapes = {"weight": (self.in_features, self.units)}
+        if self.bias is not None:
+            shapes["bias"] = (1,) if self.bias_mode == "shared" else (self.units,)
+        return shapes
+
+    def _own_parameters(self) -> list[Parameter]:
+        return [getattr(self, name) for name in self._shapes()]
+
+    def _draw(self, rng) -> None:
+        """Set the initial W and b (both at once: the same draws whichever is used first)."""
+        for p in self._own_parameters():
+            p.defer(None)
+        for name, shape in self._shapes().items():
+            initializer = self.init if name == "weight" else self.bias_init
+            getattr(self, name).data = initializer(shape, rng, self.dtype)
+
+    def _check_explicit_values(self) -> None:
+        """Explicit initial values of the wrong shape are refused now, not on first use."""
+        for name, shape in self._shapes().items():
+            initializer = self.init if name == "weight" else self.bias_init
+            if isinstance(initializer, initializers.Explicit):
+                initializer(shape, None, self.dtype)
+
+    def _adopt_values(self, rng) -> None:
+        """Values assigned before the layer was built: check their shapes, take its dtype."""
+        for name, shape in self._shapes().items():
+            p = getattr(self, name)
+            if not p.is_built:
+                initializer = self.init if name == "weight" else self.bias_init
+                p.data = initializer(shape, rng, self.dtype)
+            elif p.data.shape != shape:
+                raise ShapeError(
+                    f"Dense({self.units}).{name} was given values of shape {p.data.shape}; "
+                    f"inputs of {self.in_features} features need {shape}"
+                )
+            p.convert(self.dtype)
 
     def forward(self, x) -> Tensor:
         if not isinstance(x, Tensor):
@@ -128,7 +182,6 @@ class Dense(Module):
 
     def get_config(self) -> dict:
         return {
-            "type": "Dense",
             "units": self.units,
             "activation": self.activation.get_config(),
             "bias": self.bias_mode,

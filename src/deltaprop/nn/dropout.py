@@ -8,8 +8,10 @@ from .._checks import as_generator, check_number
 from ..engine import Tensor
 from ..engine import functional as F
 from .module import Module
+from .registry import register_layer
 
 
+@register_layer
 class Dropout(Module):
     """Inverted dropout: ``out = x * m / (1 - p)`` with ``m_i ~ Bernoulli(1 - p)`` while training,
     ``out = x`` in inference mode (``predict``, ``evaluate``, ``module.eval()``).
@@ -70,7 +72,7 @@ class Dropout(Module):
         return F.mul(x, mask)
 
     def get_config(self) -> dict:
-        config = {"type": "Dropout", "p": self.p, "in_features": self.in_features}
+        config = {"p": self.p, "in_features": self.in_features}
         if isinstance(self._seed, int):
             config["seed"] = self._seed
         return config

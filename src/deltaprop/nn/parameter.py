@@ -15,7 +15,8 @@ class Parameter(Tensor):
     only known at their first call; it is built when values are first assigned. After that,
     assigning ``p.data = values`` copies the values into the existing array (same shape
     required, converted to its dtype), so views of it, such as a flat buffer of all of a
-    network's parameters, stay valid.
+    network's parameters, stay valid. A layer that knows its size but not yet where its
+    initial values come from defers them (:meth:`defer`): they are drawn on first use.
 
     >>> import numpy as np
     >>> p = Parameter(np.zeros((2, 3)))
@@ -26,6 +27,7 @@ class Parameter(Tensor):
 
     def __init__(self, data=None, requires_grad: bool = True, *, name: str | None = None):
         self._data: np.ndarray | None = None
+        self._draw = None  # deferred initial values: a function that sets them (see defer)
         self.grad = None
         self.requires_grad = bool(requires_grad)
         self.name = name
@@ -37,21 +39,44 @@ class Parameter(Tensor):
 
     @property
     def is_built(self) -> bool:
-        return self._data is not None
+        """True once the parameter has values, or knows how to draw them (deferred)."""
+        return self._data is not None or self._draw is not None
+
+    @property
+    def is_deferred(self) -> bool:
+        """True while the initial values are still to be drawn (see :meth:`defer`)."""
+        return self._data is None and self._draw is not None
+
+    def defer(self, draw) -> None:
+        """Draw the initial values on first use: ``draw()`` is called (once) when ``data`` is
+        first read or assigned and must set ``data``. Its owner may call ``defer`` again to
+        change how they are drawn (a network giving its layer its own seed and dtype), or
+        ``defer(None)`` to cancel."""
+        self._data = None
+        self._draw = draw
+
+    def _materialize(self) -> None:
+        draw, self._draw = self._draw, None
+        draw()
 
     @property
     def data(self) -> np.ndarray:
         if self._data is None:
+            if self._draw is not None:
+                self._materialize()
+                return self._data
             raise NotBuiltError(
                 f"parameter {self.name or '(unnamed)'} has no values yet: its layer learns its "
-                "input size on its first call; call the network on data first or give "
-                "in_features"
+                "input size on its first call; call the network on data first, call "
+                "net.build(n_features), or give the first layer in_features"
             )
         return self._data
 
     @data.setter
     def data(self, values) -> None:
         values = values.data if isinstance(values, Tensor) else values
+        if self._data is None and self._draw is not None:
+            self._materialize()  # the values then replace the drawn ones, in their dtype
         if self._data is None:
             array = np.array(values, copy=True)
             if array.dtype.kind != "f":
@@ -70,6 +95,12 @@ class Parameter(Tensor):
             )
         np.copyto(self._data, array, casting="same_kind")
 
+    def convert(self, dtype) -> None:
+        """Convert the values to ``dtype`` (a new array: views of the old one are left behind,
+        so a layer does this before its network packs it)."""
+        if self._data is not None and self._data.dtype != np.dtype(dtype):
+            self._data = self._data.astype(dtype)
+
     def rebind(self, storage: np.ndarray) -> None:
         """Move the values into ``storage`` (a view of the same shape) and keep using it."""
         if self._data is not None:
@@ -78,6 +109,7 @@ class Parameter(Tensor):
 
     def __repr__(self) -> str:
         if self._data is None:
-            return f"Parameter(unbuilt, name={self.name!r})"
+            state = "deferred" if self._draw is not None else "unbuilt"
+            return f"Parameter({state}, name={self.name!r})"
         frozen = "" if self.requires_grad else ", frozen"
         return f"Parameter(shape={self._data.shape}, dtype={self._data.dtype}{frozen})"

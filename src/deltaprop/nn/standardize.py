@@ -9,8 +9,10 @@ from ..engine import Tensor
 from ..engine import functional as F
 from ..errors import DataError, NotBuiltError, ParameterError, ShapeError
 from .module import Module
+from .registry import register_layer
 
 
+@register_layer
 class Standardize(Module):
     """Feature standardisation, ``out_i = (x_i - mean_i) / std_i``, as the first layer.
 
@@ -122,7 +124,7 @@ class Standardize(Module):
     def get_config(self) -> dict:
         if self.in_features is None:
             raise NotBuiltError("Standardize has no statistics yet: fit it or call it first")
-        return {"type": "Standardize", "in_features": self.in_features}
+        return {"in_features": self.in_features}
 
     def __repr__(self) -> str:
         return f"Standardize(in_features={self.in_features})"

@@ -57,3 +57,20 @@ def check_lengths(X: np.ndarray, y: np.ndarray, x_name: str = "X", y_name: str =
         raise ShapeError(
             f"{x_name} and {y_name} must have the same number of samples; got {len(X)} and {len(y)}"
         )
+
+
+def features_and_names(X, names=None) -> tuple:
+    """``(X, feature names)`` from arrays or a pandas DataFrame (whose column names are kept;
+    otherwise ``names`` is returned as given)."""
+    columns = getattr(X, "columns", None)
+    if columns is not None and hasattr(X, "to_numpy"):
+        names = [str(c) for c in columns]
+        X = X.to_numpy()
+    if isinstance(X, (list, tuple)):
+        try:
+            X = np.asarray(X)
+        except ValueError as exc:
+            raise ShapeError(
+                f"X must be a rectangular 2-D array; could not convert it ({exc})"
+            ) from exc
+    return X, names

@@ -1,4 +1,4 @@
-"""Sequential: layers applied one after another, out = f_L(... f_2(f_1(x)))."""
+"""Stack: layers applied one after another, out = f_L(... f_2(f_1(x)))."""
 
 from __future__ import annotations
 
@@ -6,13 +6,20 @@ import numpy as np
 
 from .._checks import as_generator, check_float_dtype
 from ..engine import Tensor
-from ..errors import ParameterTypeError, ShapeError
+from ..errors import ParameterError, ParameterTypeError, ShapeError
 from .flat import pack
 from .module import Module
+from .registry import layer_config, layer_from_config
+
+ARCHITECTURE = "Sequential"  # the "type" of a stack's architecture in model files
 
 
-class Sequential(Module):
-    """A stack of modules, each fed the previous one's output.
+class Stack(Module):
+    """A stack of modules, each fed the previous one's output (the model layer's container;
+    :class:`deltaprop.Sequential` adds training, prediction and files on top).
+
+    A stack whose first layer declares its input size (``Dense(..., in_features=n)``) is built
+    at construction; otherwise on :meth:`build` or its first call.
 
     Parameters
     ----------
@@ -23,6 +30,13 @@ class Sequential(Module):
         entropy (not reproducible). A layer given its own seed uses that instead.
     dtype : "float32" (default) or "float64"
         The dtype of every parameter. Array inputs are converted to it on entry.
+
+    Examples
+    --------
+    >>> import deltaprop as dp
+    >>> stack = dp.nn.Stack([dp.Dense(3, "tanh", in_features=2), dp.Dense(1)], seed=0)
+    >>> stack.is_built, stack.layers[0].weight.data.shape, stack.layers[1].weight.data.dtype
+    (True, (2, 3), dtype('float32'))
     """
 
     def __init__(self, layers, *, seed=None, dtype="float32"):
@@ -37,6 +51,8 @@ class Sequential(Module):
         self._built = False
         self.seed = None if isinstance(seed, np.random.Generator) else seed
         self._rngs = as_generator(seed).spawn(len(layers))
+        if self.in_features is not None:
+            self.build(self.in_features)
 
     def build(self, in_features: int, *, rng=None, dtype=None) -> int:
         """Build every layer for inputs of ``in_features`` features; return the output width."""
@@ -77,6 +93,32 @@ class Sequential(Module):
         for layer in self.layers:
             x = layer(x)
         return x
+
+    # -- configuration ----------------------------------------------------------------------
+    def architecture(self) -> dict:
+        """The layers as model files describe them: ``{"type", "dtype", "layers"}``, each layer
+        ``{"type": <registered name>, **layer.get_config()}`` (see :mod:`.registry`)."""
+        layers = [layer_config(layer, f"layers[{i}]") for i, layer in enumerate(self.layers)]
+        return {"type": ARCHITECTURE, "dtype": self.dtype.name, "layers": layers}
+
+    @classmethod
+    def from_architecture(cls, architecture: dict, **kwargs):
+        """A new, built stack of the layers an :meth:`architecture` dict describes.
+
+        ``kwargs`` go to the constructor. Raises ParameterError for an unknown layer type or
+        architecture, or no layers; KeyError, TypeError or ValueError for a malformed dict.
+        """
+        if architecture.get("type") != ARCHITECTURE:
+            raise ParameterError(
+                f"architecture type must be {ARCHITECTURE!r}; got {architecture.get('type')!r}"
+            )
+        layers = [layer_from_config(config) for config in architecture["layers"]]
+        if not layers:
+            raise ParameterError("an architecture needs at least one layer; got none")
+        stack = cls(layers, dtype=architecture["dtype"], **kwargs)
+        if not stack.is_built:
+            stack.build(layers[0].in_features)
+        return stack
 
     def __len__(self) -> int:
         return len(self.layers)
