@@ -49,9 +49,7 @@ def _network(config: dict, where: str) -> Sequential:
     try:
         architecture = config["architecture"]
         if architecture.get("type") != ARCHITECTURE:
-            raise ModelFileError(
-                f"{where}: unknown architecture type {architecture.get('type')!r}"
-            )
+            raise ModelFileError(f"{where}: unknown architecture type {architecture.get('type')!r}")
         for i, layer in enumerate(architecture["layers"]):
             if layer.get("type") not in LAYERS:
                 raise ModelFileError(
