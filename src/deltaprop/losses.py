@@ -29,9 +29,17 @@ from __future__ import annotations
 import numpy as np
 
 from ._checks import check_choice
+from ._registry import Registry
 from .engine import Tensor
 from .engine import functional as F
-from .errors import DataError, InputError, ParameterError, ParameterTypeError, ShapeError
+from .errors import (
+    DataError,
+    InputError,
+    ParameterError,
+    ParameterTypeError,
+    RegistryError,
+    ShapeError,
+)
 
 
 class Loss:
@@ -73,6 +81,36 @@ class Loss:
         return f"{type(self).__name__}({args})"
 
 
+LOSSES = Registry("loss")
+#: The task each ``Loss.kind`` serves: what ``deltaprop train --task`` a loss fits.
+TASKS = {"regression": "regression", "multiclass": "classification", "binary": "classification"}
+
+
+def register_loss(cls: type | None = None, *, aliases: tuple[str, ...] = ()):
+    """Class decorator: make a :class:`Loss` subclass known by its ``name`` (and ``aliases``)
+    to ``get``, model files and ``deltaprop train --loss``. Its ``kind`` ("regression",
+    "multiclass" or "binary") says which task it serves (``TASKS``)."""
+
+    def decorate(loss_class: type) -> type:
+        if loss_class.kind not in TASKS:
+            raise RegistryError(
+                f"loss {loss_class.__qualname__} must have a kind in {', '.join(TASKS)} "
+                f"(the task it serves); got {loss_class.kind!r}"
+            )
+        return LOSSES.register(loss_class.name, aliases=aliases)(loss_class)
+
+    return decorate if cls is None else decorate(cls)
+
+
+def task_of(name: str) -> str:
+    """ "classification" or "regression": the task of the loss registered as ``name``.
+
+    >>> task_of("cross_entropy"), task_of("mse")
+    ('classification', 'regression')
+    """
+    return TASKS[LOSSES.get(name).kind]
+
+
 def _as_tensor(x):
     return x if isinstance(x, Tensor) else Tensor(np.asarray(x))
 
@@ -89,6 +127,7 @@ def _numeric(y, what="targets") -> np.ndarray:
     return y
 
 
+@register_loss(aliases=("mse",))
 class SquaredError(Loss):
     """E = 1/2 sum (t - o)^2 ("sum_half"), sum (t - o)^2 ("sum"), mean (t - o)^2 ("mean"),
     1/N sum_n 1/2 sum_k (t - o)^2 ("mean_half")."""
@@ -112,6 +151,7 @@ class SquaredError(Loss):
         return y.astype(dtype, copy=False)
 
 
+@register_loss(aliases=("categorical_crossentropy",))
 class CrossEntropy(Loss):
     """E = -sum_k t_k ln p_k with p = softmax(z): multi-class classification.
 
@@ -183,6 +223,7 @@ class CrossEntropy(Loss):
         return {"name": self.name, "reduction": self.reduction, "from_logits": self.from_logits}
 
 
+@register_loss(aliases=("binary_crossentropy",))
 class BinaryCrossEntropy(Loss):
     """E = -[t ln p + (1 - t) ln(1 - p)] with p = logistic(z): binary and multi-label.
 
@@ -286,16 +327,7 @@ class Custom(Loss):
         return y.astype(dtype, copy=False) if y.dtype.kind == "f" else y
 
 
-_BY_NAME = {
-    "squared_error": SquaredError,
-    "mse": SquaredError,
-    "cross_entropy": CrossEntropy,
-    "categorical_crossentropy": CrossEntropy,
-    "binary_cross_entropy": BinaryCrossEntropy,
-    "binary_crossentropy": BinaryCrossEntropy,
-}
-
-NAMES = ("squared_error", "cross_entropy", "binary_cross_entropy")
+NAMES = LOSSES.names()  # the built-in losses' names; LOSSES.names() includes later ones
 
 
 def get(spec) -> Loss:
@@ -317,14 +349,12 @@ def get(spec) -> Loss:
     if callable(spec):
         return Custom(spec)
     raise ParameterTypeError(
-        f"loss must be a name ({', '.join(NAMES)}), a Loss or a callable; got {spec!r}"
+        f"loss must be a name ({', '.join(LOSSES)}), a Loss or a callable; got {spec!r}"
     )
 
 
 def _from_name(name, kwargs) -> Loss:
-    if name not in _BY_NAME:
-        raise ParameterError(f"loss must be one of {', '.join(NAMES)}; got {name!r}")
-    return _BY_NAME[name](**kwargs)
+    return LOSSES.get(name)(**kwargs)
 
 
 def squared_error(out, target, reduction: str = "mean", weight=None) -> Tensor:

@@ -43,13 +43,6 @@ from ._common import (
 )
 
 MAX_AUTO_CLASSES = 20
-OPTIMIZERS = {"sgd": optim.SGD, "adam": optim.Adam, "rmsprop": optim.RMSprop, "adamw": optim.AdamW}
-DEFAULT_LR = {"sgd": 0.01, "adam": 0.001, "rmsprop": 0.001, "adamw": 0.001}
-LOSS_TASK = {
-    "cross_entropy": "classification",
-    "binary_cross_entropy": "classification",
-    "squared_error": "regression",
-}
 
 
 def add_parser(sub) -> None:
@@ -86,13 +79,12 @@ def add_parser(sub) -> None:
     p.add_argument(
         "--loss",
         default="auto",
-        choices=("auto", *losses.NAMES),
+        choices=("auto", *losses.LOSSES.names()),
         help="auto (default): cross_entropy for classification, squared_error for regression",
     )
-    p.add_argument("--optimizer", default="adam", choices=tuple(OPTIMIZERS))
-    p.add_argument(
-        "--lr", type=positive_float, help="learning rate (default 0.01 for sgd, else 0.001)"
-    )
+    p.add_argument("--optimizer", default="adam", choices=optim.OPTIMIZERS.names())
+    default_lrs = ", ".join(f"{name} {optim.default_lr(name):g}" for name in optim.OPTIMIZERS)
+    p.add_argument("--lr", type=positive_float, help=f"learning rate (default: {default_lrs})")
     p.add_argument("--epochs", type=positive_int, default=20, help="default 20")
     p.add_argument("--batch-size", type=positive_int, default=32, help="default 32")
     p.add_argument(
@@ -179,9 +171,12 @@ def run(args) -> int:
         )
     task = args.task if args.task != "auto" else None
     loss_name = None if args.loss == "auto" else args.loss
-    if loss_name is not None and task is not None and LOSS_TASK[loss_name] != task:
-        raise ParameterError(f"--loss {loss_name} does not fit --task {task}")
-    task = task or (LOSS_TASK[loss_name] if loss_name else infer_task(table.y))
+    if loss_name is not None and task is not None and losses.task_of(loss_name) != task:
+        raise ParameterError(
+            f"--loss {loss_name} is a {losses.task_of(loss_name)} loss; it does not fit --task "
+            f"{task}"
+        )
+    task = task or (losses.task_of(loss_name) if loss_name else infer_task(table.y))
 
     classes = None
     if task == "classification":
@@ -192,12 +187,13 @@ def run(args) -> int:
                 f"{classes.tolist()}; a classifier needs at least 2 (or use --task regression)"
             )
         loss_name = loss_name or "cross_entropy"
-        if loss_name == "binary_cross_entropy" and len(classes) != 2:
+        binary = losses.LOSSES.get(loss_name).kind == "binary"
+        if binary and len(classes) != 2:
             raise DataError(
-                f"--loss binary_cross_entropy needs exactly 2 classes; the target of {where} "
+                f"--loss {loss_name} needs exactly 2 classes; the target of {where} "
                 f"has {len(classes)}"
             )
-        out_units = 1 if loss_name == "binary_cross_entropy" else len(classes)
+        out_units = 1 if binary else len(classes)
         out_activation = "logistic" if out_units == 1 else "softmax"
     else:
         if table.y.dtype.kind not in "biuf":
@@ -219,8 +215,8 @@ def run(args) -> int:
     net.build(table.X.shape[1])
     if args.resume is not None:
         _check_resumable(args.resume, net)
-    lr = args.lr if args.lr is not None else DEFAULT_LR[args.optimizer]
-    optimizer = OPTIMIZERS[args.optimizer](net.parameters(), lr=lr)
+    lr = args.lr if args.lr is not None else optim.default_lr(args.optimizer)
+    optimizer = optim.OPTIMIZERS.get(args.optimizer)(net.parameters(), lr=lr)
     show = not (args.quiet or args.json) and comm.is_root
     note(
         f"training a {task} network {_shape(table.X.shape[1], args.hidden, out_units)} on "

@@ -1,13 +1,25 @@
 """Layer 2, the model: optimizers (one update rule each) and learning-rate schedules.
 
-From simplest to most elaborate: SGD, RMSprop, Adam, AdamW.
+From simplest to most elaborate: SGD, RMSprop, Adam, AdamW. Each is registered by name
+(:func:`register_optimizer`) in ``OPTIMIZERS``, which the command line reads.
 """
 
 from . import schedules
 from .adam import Adam
 from .adamw import AdamW
 from .optimizer import Optimizer
+from .registry import OPTIMIZERS, default_lr, register_optimizer
 from .rmsprop import RMSprop
 from .sgd import SGD
 
-__all__ = ["SGD", "Adam", "AdamW", "Optimizer", "RMSprop", "schedules"]
+__all__ = [
+    "OPTIMIZERS",
+    "SGD",
+    "Adam",
+    "AdamW",
+    "Optimizer",
+    "RMSprop",
+    "default_lr",
+    "register_optimizer",
+    "schedules",
+]

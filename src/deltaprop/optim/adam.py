@@ -9,8 +9,10 @@ import numpy as np
 from .. import kernels
 from .._checks import check_number
 from .optimizer import Optimizer
+from .registry import register_optimizer
 
 
+@register_optimizer("adam")
 class Adam(Optimizer):
     """Adam (Kingma and Ba, 2015, Algorithm 1).
 

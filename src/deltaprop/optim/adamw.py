@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from .adam import Adam
+from .registry import register_optimizer
 
 
+@register_optimizer("adamw")
 class AdamW(Adam):
     """AdamW (Loshchilov and Hutter, 2019): Adam plus a decay step that bypasses the moments.
 

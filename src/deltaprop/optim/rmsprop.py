@@ -7,8 +7,10 @@ import numpy as np
 from .. import kernels
 from .._checks import check_number
 from .optimizer import Optimizer
+from .registry import register_optimizer
 
 
+@register_optimizer("rmsprop")
 class RMSprop(Optimizer):
     """RMSprop (Tieleman and Hinton, 2012), in PyTorch's form.
 

@@ -8,8 +8,10 @@ from .. import kernels
 from .._checks import check_number
 from ..errors import ParameterError
 from .optimizer import Optimizer
+from .registry import register_optimizer
 
 
+@register_optimizer("sgd")
 class SGD(Optimizer):
     """Gradient descent: ``w(t+1) = w(t) - lr * dE/dw(t)``.
 
