@@ -15,6 +15,8 @@ from .errors import ParameterError, RegistryError
 class Registry:
     """Names of one kind of extension, each mapped to its class (plus optional aliases).
 
+    (Any object can be registered; classes are the usual case.)
+
     >>> shapes = Registry("shape")
     >>> @shapes.register("square", aliases=("box",))
     ... class Square:
@@ -47,9 +49,8 @@ class Registry:
                 taken = self._lookup(key)
                 if taken is not None and not _same_class(taken, cls):
                     raise RegistryError(
-                        f"the {self.kind} name {key!r} is already taken by "
-                        f"{taken.__module__}.{taken.__qualname__}; choose another name for "
-                        f"{cls.__module__}.{cls.__qualname__}"
+                        f"the {self.kind} name {key!r} is already taken by {_label(taken)}; "
+                        f"choose another name for {_label(cls)}"
                     )
             self._classes[name] = cls
             self._aliases.update((alias, name) for alias in aliases)
@@ -91,5 +92,13 @@ class Registry:
         return f"Registry({self.kind!r}: {', '.join(self)})"
 
 
-def _same_class(a: type, b: type) -> bool:
-    return a is b or (a.__module__, a.__qualname__) == (b.__module__, b.__qualname__)
+def _same_class(a, b) -> bool:
+    if a is b:
+        return True
+    key = (getattr(a, "__module__", None), getattr(a, "__qualname__", None))
+    return key[1] is not None and key == (b.__module__, getattr(b, "__qualname__", None))
+
+
+def _label(obj) -> str:
+    qualname = getattr(obj, "__qualname__", None)
+    return f"{obj.__module__}.{qualname}" if qualname else repr(obj)

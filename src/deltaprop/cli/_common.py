@@ -9,7 +9,7 @@ import sys
 import numpy as np
 
 from ..errors import ModelFileError
-from ..io.data import DataTable, data_format, read_data
+from ..io.data import DATA_FORMATS, DataTable, data_format, read_data
 from ..io.load import load
 from ..network import Sequential
 
@@ -53,7 +53,7 @@ def load_model(path) -> Sequential:
 
 def read_for_model(net: Sequential, path, target=None, labels=None) -> DataTable:
     """Read ``path`` picking the model's feature columns by name (CSV) when it has names."""
-    features = net.feature_names if data_format(path) == "csv" else None
+    features = net.feature_names if DATA_FORMATS.get(data_format(path)).named_columns else None
     return read_data(path, target=target, features=features or None, dtype=net.dtype, labels=labels)
 
 

@@ -14,6 +14,10 @@
 - **IDX** (the MNIST format, see :mod:`deltaprop.io.idx`): images ``*-idx3-ubyte[.gz]``, each
   flattened to one row, with ``labels`` a ``*-idx1-ubyte[.gz]`` file (or ``.npy``).
 
+Each format is one :class:`DataFormat` in the ``DATA_FORMATS`` registry (its name, file
+suffixes and reader), which :func:`read_data`, :func:`data_format` and the command line read;
+a new format is one reader function and one :func:`register_data_format` call.
+
 Nothing is unpickled (``allow_pickle=False``) and declared array sizes are checked against
 the bytes present before anything is allocated. Every problem raises
 :class:`~deltaprop.errors.DataError` naming the file, the line and column, and the value.
@@ -24,11 +28,13 @@ from __future__ import annotations
 import csv
 import warnings
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
+from .._registry import Registry
 from ..errors import DataError, ModelFileError
 from .idx import looks_like_idx, read_idx
 from .modelfile import _PARSE_ERRORS, read_npy_header, read_npy_member
@@ -80,21 +86,14 @@ def read_data(path, target=None, *, features=None, dtype=np.float32, labels=None
     path = _existing(path, "data file")
     kind = data_format(path)
     if labels is not None:
-        if kind not in ("npy", "idx"):
+        if not DATA_FORMATS.get(kind).labels_file:
             raise DataError(
                 f"labels files go with .npy or IDX features; {str(path)!r} is {kind}, whose "
                 "target is a column (--target) or its array y"
             )
         if target is not None:
             raise DataError("give the target either as a column (target) or a file (labels)")
-    if kind == "npz":
-        table = _read_npz(path)
-    elif kind == "npy":
-        table = _read_npy(path, target)
-    elif kind == "idx":
-        table = _read_idx_features(path, target)
-    else:
-        table = _read_csv(path, target, features, dtype)
+    table = DATA_FORMATS.get(kind).read(path, target, features, dtype)
     table.X = np.asarray(table.X, dtype=dtype)
     table.path = str(path)
     if labels is not None:
@@ -103,18 +102,51 @@ def read_data(path, target=None, *, features=None, dtype=np.float32, labels=None
     return table
 
 
+@dataclass(frozen=True)
+class DataFormat:
+    """One kind of data file: how it is recognised and read.
+
+    ``read(path, target, features, dtype)`` returns a :class:`DataTable` (or raises
+    DataError naming the file, line and value). ``suffixes`` (lower case, with the dot)
+    recognise its files; ``detect(path)``, if given, recognises them by other means.
+    ``named_columns``: features can be picked by name (a model's feature names);
+    ``labels_file``: the targets may come from a labels file of their own.
+    """
+
+    name: str
+    suffixes: tuple[str, ...]
+    read: Callable[..., DataTable]
+    detect: Callable[[Path], bool] | None = None
+    named_columns: bool = False
+    labels_file: bool = False
+
+
+DATA_FORMATS = Registry("data format")
+DEFAULT_FORMAT = "csv"  # what a file no format recognises is read as
+
+
+def register_data_format(data_format: DataFormat) -> DataFormat:
+    """Make a :class:`DataFormat` known to :func:`read_data` and the command line."""
+    return DATA_FORMATS.register(data_format.name)(data_format)
+
+
 def data_format(path) -> str:
     """The format a data file is read as, from its name: "npz", "npy", "idx" or "csv".
+
+    Suffixes first (so "run-idx2-results.csv" is a CSV), then each format's ``detect``, else
+    ``DEFAULT_FORMAT``.
 
     >>> [data_format(p) for p in ("a.npz", "X.NPY", "t10k-labels-idx1-ubyte.gz", "b-idx1.csv")]
     ['npz', 'npy', 'idx', 'csv']
     """
     suffix = Path(path).suffix.lower()
-    if suffix in (".npz", ".npy"):
-        return suffix[1:]
-    if suffix in (".csv", ".txt", ".tsv"):  # "run-idx2-results.csv" is still a CSV
-        return "csv"
-    return "idx" if looks_like_idx(path) else "csv"
+    for name, fmt in DATA_FORMATS.items():
+        if suffix in fmt.suffixes:
+            return name
+    for name, fmt in DATA_FORMATS.items():
+        if fmt.detect is not None and fmt.detect(Path(path)):
+            return name
+    return DEFAULT_FORMAT
 
 
 def read_labels(path, n_rows: int) -> np.ndarray:
@@ -124,9 +156,10 @@ def read_labels(path, n_rows: int) -> np.ndarray:
     """
     path = _existing(path, "labels file")
     where = repr(str(path))
-    if data_format(path) == "idx":
+    kind = data_format(path)
+    if kind == "idx":
         y = read_idx(path)
-    elif data_format(path) == "npy":
+    elif kind == "npy":
         y = _load_npy(path, kinds="biufU")
     else:
         raise DataError(f"labels file {where} must be a .npy or IDX file")
@@ -451,3 +484,26 @@ def _check_array(X: np.ndarray, name: str, where: str) -> np.ndarray:
         r, c = np.argwhere(~np.isfinite(X))[0]
         raise DataError(f"{where}: {name}[{r}, {c}] must be finite; got {X[r, c]}")
     return X
+
+
+register_data_format(
+    DataFormat(
+        "csv",
+        (".csv", ".txt", ".tsv"),
+        lambda path, target, features, dtype: _read_csv(path, target, features, dtype),
+        named_columns=True,
+    )
+)
+register_data_format(DataFormat("npz", (".npz",), lambda path, *_: _read_npz(path)))
+register_data_format(
+    DataFormat("npy", (".npy",), lambda path, target, *_: _read_npy(path, target), labels_file=True)
+)
+register_data_format(
+    DataFormat(
+        "idx",
+        (),
+        lambda path, target, *_: _read_idx_features(path, target),
+        detect=looks_like_idx,
+        labels_file=True,
+    )
+)
