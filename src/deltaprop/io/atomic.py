@@ -1,6 +1,10 @@
 """Atomic file writes: a temporary file in the target's directory, flushed, fsynced, then
 renamed over the target. A crash at any moment leaves either the old file or the new one.
 
+The file gets the permissions an ordinary ``open(path, "w")`` would give it: a new file
+``0o666 & ~umask``, a file it replaces keeps its mode (the temporary file would otherwise
+keep ``mkstemp``'s private 0600).
+
 A ``kill -9`` (or a power cut) between creating the temporary file and renaming it leaves
 that temporary file behind: nothing can run in a process killed that way. Such leftovers are
 named ``.<target name>.<process id>.<random>.tmp``, never match the target's name, and are
@@ -13,6 +17,7 @@ import contextlib
 import glob
 import os
 import re
+import stat
 import tempfile
 from pathlib import Path
 
@@ -39,8 +44,11 @@ def atomic_write(path, mode: str = "wb"):
             f"({str(directory)!r} does not exist)"
         )
     remove_stale_temporaries(path)
+    permissions = _permissions(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.{os.getpid()}.", suffix=SUFFIX, dir=directory)
     try:
+        if permissions is not None:
+            os.fchmod(fd, permissions)
         with os.fdopen(fd, mode) as fh:
             yield fh
             fh.flush()
@@ -51,6 +59,20 @@ def atomic_write(path, mode: str = "wb"):
             os.unlink(tmp)
         raise
     _fsync_directory(directory)
+
+
+def _permissions(path: Path) -> int | None:
+    """The mode ``open()`` would leave: the existing file's, else 0o666 less the umask (None
+    where modes do not apply)."""
+    if not hasattr(os, "fchmod"):
+        return None
+    try:
+        return stat.S_IMODE(os.stat(path).st_mode)
+    except FileNotFoundError:
+        pass
+    umask = os.umask(0o077)  # the only portable way to read it is to set it
+    os.umask(umask)
+    return 0o666 & ~umask
 
 
 def temporaries(path) -> list[Path]:
