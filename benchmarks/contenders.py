@@ -625,7 +625,7 @@ def _prepare_worked_numpy(spec, rows):
 
 
 def prepare_python(spec, variant, rows):
-    """Plain Python floats: the formulas of SPEC.md sections 1-4, no arrays at all."""
+    """Plain Python floats: the forward pass, chain rule and update written out, no arrays."""
     if spec["kind"] != "worked":
         raise Skip("not a contender of this workload")
     e = wl.WORKED

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-# The worked example of SPEC.md section 5 (2-2-2, logistic, biases fixed, lr 0.5).
+# Mazur's worked example (2015: 2-2-2, logistic, biases fixed, lr 0.5).
 WORKED = {
     "x": (0.05, 0.10),
     "t": (0.01, 0.99),
@@ -49,7 +49,7 @@ def workloads(quick: bool) -> dict:
             ],
         },
         "W2": {
-            "title": "the worked example (SPEC.md section 5) online: 2-2-2 logistic, float64, "
+            "title": "Mazur's worked example (2015) online: 2-2-2 logistic, float64, "
             f"{1_000 if quick else 10_000:,} single-example SGD updates, lr 0.5",
             "kind": "worked",
             "sizes": (2, 2, 2),

@@ -12,6 +12,7 @@ LAYERS = {
     "deltaprop.errors": 0,
     "deltaprop._checks": 0,
     "deltaprop._registry": 0,
+    "deltaprop._text": 0,
     "deltaprop._version": 0,
     "deltaprop.datasets": 0,
     "deltaprop.metrics": 0,

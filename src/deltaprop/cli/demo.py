@@ -61,7 +61,7 @@ def run(args) -> int:
 
 
 def _one_weight_of_the_worked_example() -> str:
-    """One update of weight w5 of the worked example (SPEC.md section 5), every number from
+    """One update of weight w5 of Mazur's worked example (2015), every number from
     the engine's traced step (``deltaprop.explain``), with the chain rule written out."""
     # the example's network as a plain spec: one traced step, without the comparisons with
     # the published figures that explain(example="mazur") runs (20,002 updates, seconds)

@@ -21,8 +21,8 @@ def add_parser(sub) -> None:
         "gradcheck",
         help="compare backpropagation's gradients with central differences",
         description=(
-            "Build the network of SPEC (or a random 3-4-3-2 network) in float64 and compare "
-            "every gradient with a central difference; exit 1 on a mismatch."
+            "Build the network of the spec file (or a random 3-4-3-2 network) in float64 and "
+            "compare every gradient with a central difference; exit 1 on a mismatch."
         ),
     )
     p.add_argument("spec", nargs="?", help="a network spec (.json or .toml)")

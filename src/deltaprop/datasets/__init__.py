@@ -3,8 +3,9 @@
 - :func:`load_digits`: the UCI optical recognition of handwritten digits data (8x8 images,
   1,797 examples, 10 classes; Alpaydin and Kaynak, UCI Machine Learning Repository, CC BY 4.0).
 - :func:`load_iris`: Fisher's iris measurements (150 examples, 3 classes; UCI, CC BY 4.0).
-- :func:`worked_example`, :func:`xor`, :func:`one_weight`: the tiny teaching sets of
-  SPEC.md §5 (the 2-2-2 network's input, targets and initial weights) and the source material.
+- :func:`worked_example`, :func:`xor`, :func:`one_weight`: tiny teaching sets: the 2-2-2
+  network of Matt Mazur's "A Step by Step Backpropagation Example" (2015; input, targets and
+  initial weights), exclusive or, and the one-weight example y = 2 x.
 - :func:`make_moons`, :func:`make_circles`, :func:`make_spirals`: random 2-D classification
   problems that need a hidden layer (see :mod:`deltaprop.datasets.synthetic`).
 """
@@ -72,7 +73,7 @@ def xor() -> Dataset:
 
 
 def worked_example() -> Dataset:
-    """The worked example of SPEC.md §5: one input (0.05, 0.10), targets (0.01, 0.99), and the
+    """Matt Mazur's worked example (2015): one input (0.05, 0.10), targets (0.01, 0.99), and the
     initial weights of its 2-2-2 logistic network (learning rate 0.5, squared error).
 
     ``initial_weights`` holds ``layers.0.weight`` = [[w1, w3], [w2, w4]], ``layers.0.bias`` =
@@ -91,7 +92,7 @@ def worked_example() -> Dataset:
         y=np.array([[0.01, 0.99]]),
         feature_names=["i1", "i2"],
         target_names=["o1", "o2"],
-        description="the 2-2-2 worked example of SPEC.md §5 (one example, two targets)",
+        description="the 2-2-2 worked example of Mazur (2015), one example, two targets",
         initial_weights={
             "layers.0.weight": np.array([[0.15, 0.25], [0.20, 0.30]]),
             "layers.0.bias": np.array([0.35]),

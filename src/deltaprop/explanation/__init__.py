@@ -57,7 +57,8 @@ def explain(
     steps : int, default 1
         Number of updates.
     detail : int, default 3
-        Steps up to this many are laid out in full; more steps show only the summary.
+        Steps up to this many are all laid out in full; with more steps, the first is (none if
+        ``detail`` is 0) and the others are summarised (E_total after updates 1, 2, 5, 10...).
     update_biases, bias, reduction : optional
         Convention switches: update biases or not; ``"shared"`` or ``"per_neuron"`` bias;
         ``"sum_half"``, ``"mean"`` or ``"sum"``. None keeps the spec's or example's own.
@@ -78,7 +79,7 @@ def explain(
     >>> e = dp.explain(example="mazur")
     >>> round(e["steps"][0]["total_error"], 9)
     0.298371109
-    >>> print(str(e).splitlines()[14])
+    >>> print(next(line for line in str(e).splitlines() if "net_h1 =" in line))
       net_h1 = w1*i1 + w2*i2 + b1 = 0.15*0.05 + 0.2*0.1 + 0.35 = 0.3775
     """
     steps = check_number("steps", steps, low=0, integer=True)

@@ -1,4 +1,5 @@
-"""Built-in examples: the worked example of SPEC.md §5 ("mazur") and the one-weight example.
+"""Built-in examples: Matt Mazur's worked example ("mazur": "A Step by Step Backpropagation
+Example", 2015) and the one-weight example.
 
 The worked example's published figures are compared with what the engine computes. Where a
 figure does not follow from the stated method, the same comparison is run against nearby
@@ -61,7 +62,7 @@ VARIANT = "hidden deltas computed with the already-updated output weights w5+..w
 def mazur_spec(
     update_biases: bool = False, bias: str = "shared", reduction: str = "sum_half"
 ) -> NetworkSpec:
-    """The worked example of SPEC.md §5 with the learner's convention switches."""
+    """Mazur's worked example (2015) with the learner's convention switches."""
     if bias not in ("shared", "per_neuron"):
         raise ParameterError(f"bias must be 'shared' or 'per_neuron'; got {bias!r}")
     if reduction not in REDUCTIONS:
@@ -86,8 +87,9 @@ def mazur_spec(
         reduction=reduction,
         lr=0.5,
         update_biases=update_biases,
-        title="The worked example (SPEC.md §5): 2-2-2 logistic network, one training example",
+        title="Mazur's worked example (2015): 2-2-2 logistic network, one training example",
         description=(
+            'From Matt Mazur, "A Step by Step Backpropagation Example" (2015). '
             "Inputs i1 = 0.05, i2 = 0.10, targets 0.01 and 0.99, learning rate 0.5, "
             "E = sum 1/2 (target - out)^2. Weights w1..w8; bias b1 shared by the hidden "
             "neurons and b2 by the output neurons"

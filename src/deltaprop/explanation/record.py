@@ -13,6 +13,7 @@ import numpy as np
 from ..engine import Tensor, no_grad
 from ..engine import functional as F
 from ..engine.gradcheck import _central
+from ..engine.op import REGISTRY
 from ..engine.replay import Replay
 from ..engine.tracer import ForwardEvent, VjpEvent, trace
 from ..nn import Dense, Stack
@@ -125,6 +126,7 @@ def describe(net: Network) -> dict:
                 "neurons": names["neurons"][k + 1],
                 "activation": net.layers[k].activation.name,
                 "formula": net.layers[k].activation.formula,
+                "derivative": derivative_formula(net.layers[k].activation),
                 "bias": layer.bias,
                 "weights": [
                     names["weights"][k][
@@ -136,6 +138,27 @@ def describe(net: Network) -> dict:
             }
         )
     return {"layers": layers}
+
+
+def derivative_formula(activation) -> str | None:
+    """dout/dnet as a template in ``{out}`` and ``{net}`` (the activation op's
+    ``derivative_formula``, its attributes such as a slope filled in), or None."""
+    template = getattr(REGISTRY.get(activation.name), "derivative_formula", None)
+    if template is None:
+        return None
+    options = {k: f"{v:g}" for k, v in activation.get_config().items() if k != "name"}
+    return template.format(out="{out}", net="{net}", **options)
+
+
+def error_derivative_formula(reduction: str, count: int) -> str:
+    """dE/dout of an output neuron for squared error, a template in ``{target}``, ``{out}``:
+    E = sum 1/2 (t - o)^2 gives -(t - o); sum (t - o)^2 gives -2 (t - o); the mean divides
+    that by the number of target values."""
+    return {
+        "sum_half": "-({target} - {out})",
+        "sum": "-2 ({target} - {out})",
+        "mean": f"-2 ({{target}} - {{out}}) / {count}",
+    }[reduction]
 
 
 def record_step(net: Network, number: int) -> dict:
@@ -316,10 +339,14 @@ def _backward(net: Network, layers, numeric) -> dict:
             for n in range(info["net"].shape[0]):
                 row = {
                     "example": n + 1,
+                    "net": float(info["net"][n, j]),
+                    "out": float(info["out"][n, j]),
                     "dE_dout": float(info["dE_dout"][n, j]),
                     "dout_dnet": float(info["dout_dnet"][n, j]),
                     "delta": float(info["delta"][n, j]),
                 }
+                if k == last:
+                    row["target"] = float(net.spec.targets[n, j])
                 if k < last:  # a hidden neuron: the error arrives from every neuron it feeds
                     upper = layers[k + 1]
                     row["sum_terms"] = [
@@ -413,9 +440,10 @@ def _update(net: Network, olds) -> list[dict]:
 
 
 def record(spec, steps: int = 1, detail: int = 3) -> dict:
-    """Run ``steps`` updates; record the first ``min(steps, detail)`` of them in full."""
+    """Run ``steps`` updates; record them all in full when there are at most ``detail`` of
+    them, else the first one (none if ``detail`` is 0), and E_total after a few updates."""
     net = Network(spec)
-    shown = steps if steps <= detail else 0
+    shown = steps if steps <= detail else min(1, detail)
     result = {
         "schema_version": SCHEMA_VERSION,
         "title": spec.title,
@@ -429,21 +457,27 @@ def record(spec, steps: int = 1, detail: int = 3) -> dict:
             "dtype": "float64",
             "steps": steps,
             "steps_shown": shown,
+            "error_derivative": error_derivative_formula(spec.reduction, spec.targets.size),
         },
         "inputs": spec.inputs.tolist(),
         "targets": spec.targets.tolist(),
         "steps": [],
     }
     first_error = net.error()
+    marks = set(error_marks(steps))
+    by_update = []
     for number in range(1, steps + 1):
         if number <= shown:
             result["steps"].append(record_step(net, number))
         else:
             net.step()
+        if number in marks:
+            by_update.append({"update": number, "error": net.error()})
     result["summary"] = {
         "updates": steps,
         "error_before": first_error,
         "error_after": net.error(),
+        "error_by_update": by_update,
         "outputs_after": net.outputs().tolist(),
         "parameters_after": {
             row["name"]: row["new"]
@@ -452,3 +486,19 @@ def record(spec, steps: int = 1, detail: int = 3) -> dict:
     }
     result["notes"] = []
     return result
+
+
+def error_marks(steps: int) -> list[int]:
+    """The updates after which the summary gives E_total: each of the first 10, then 1, 2, 5
+    times the powers of ten, and the last.
+
+    >>> error_marks(3), error_marks(120)
+    ([1, 2, 3], [1, 2, 5, 10, 20, 50, 100, 120])
+    """
+    if steps <= 10:
+        return list(range(1, steps + 1))
+    marks, scale = [], 1
+    while scale <= steps:
+        marks += [m * scale for m in (1, 2, 5) if m * scale <= steps]
+        scale *= 10
+    return marks if marks[-1] == steps else [*marks, steps]

@@ -12,7 +12,7 @@ For each network :class:`ScalarStep` writes the step out once as straight-line P
 statement per net input, output, delta and gradient, with every weight a local variable,
 and compiles it: the "recorded tape" of a tiny network, replayed with no loops over units
 and no NumPy calls. :meth:`ScalarStep.source` shows that code; it reads as the hand
-calculation of SPEC.md. The formulas are the fused step's, per element (see
+calculation of the worked example. The formulas are the fused step's, per element (see
 :mod:`deltaprop.training.fused`): forward ``z_j = sum_a h_a W_aj + b_j``, ``h_j = f(z_j)``;
 the loss and ``d_j = dE/dz_j`` of the output layer; backward ``dE/dW_aj = sum_rows h_a d_j
 (+ c W_aj)``, ``dE/db_j = sum_rows d_j``, ``d_a = (sum_j d_j W_aj) f'(h_a)``.

@@ -19,6 +19,8 @@ class Logistic(Op):
     """out = 1 / (1 + e^-net);  d out/d net = out (1 - out)."""
 
     name = "logistic"
+    #: d out/d net as explain writes it: {out}, {net} and the op's attributes filled in
+    derivative_formula = "{out} (1 - {out})"
 
     def forward(self, x):
         # 1/(1+e^-x) = (1 + tanh(x/2)) / 2: one transcendental, and tanh never overflows, so
@@ -41,6 +43,7 @@ class Tanh(Op):
     """out = tanh(net);  d out/d net = 1 - out^2."""
 
     name = "tanh"
+    derivative_formula = "1 - {out}^2"
 
     def forward(self, x):
         return np.tanh(x)
@@ -61,6 +64,7 @@ class ReLU(Op):
     """
 
     name = "relu"
+    derivative_formula = "1 if {net} > 0 else 0"
 
     def forward(self, x):
         # Against an array of zeros NumPy takes its vectorised loop; against the scalar 0 it
@@ -91,6 +95,7 @@ class LeakyReLU(Op):
     """out = net if net > 0 else slope * net;  d out/d net = 1 or slope (slope at net = 0)."""
 
     name = "leaky_relu"
+    derivative_formula = "1 if {net} > 0 else {slope}"
 
     def __init__(self, slope=0.01):
         super().__init__(slope=slope)
@@ -111,6 +116,7 @@ class Identity(Op):
     """out = net (the linear output of regression);  d out/d net = 1."""
 
     name = "identity"
+    derivative_formula = "1"
 
     def forward(self, x):
         return x

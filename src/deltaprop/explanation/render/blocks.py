@@ -6,6 +6,8 @@ A block is ``("h1" | "h2" | "h3", text)``, ``("p", text)``, ``("pre", [lines])``
 
 from __future__ import annotations
 
+from ..._text import plural
+
 
 def num(v: float) -> str:
     """At least 9 significant digits (exact short values such as 0.15 stay short)."""
@@ -25,19 +27,36 @@ def blocks(ex: dict) -> list:
         out += _step(ex, step)
     summary = ex["summary"]
     if summary["updates"] > len(ex["steps"]) or not ex["steps"]:
-        out.append(("h2", f"After {summary['updates']:,} updates"))
+        out.append(("h2", f"After {plural(summary['updates'], 'update')}"))
+        if ex["steps"]:
+            out.append(
+                (
+                    "p",
+                    f"Updates {len(ex['steps']) + 1:,} to {summary['updates']:,} ran without "
+                    "being laid out (a larger detail lays out each one).",
+                )
+            )
         outputs = ", ".join(num(v) for row in summary["outputs_after"] for v in row)
         out.append(
             (
                 "pre",
                 [
                     f"E_total before training = {num(summary['error_before'])}",
-                    f"E_total after {summary['updates']:,} updates = {num(summary['error_after'])}",
+                    f"E_total after {plural(summary['updates'], 'update')} = "
+                    f"{num(summary['error_after'])}",
                     f"outputs = {outputs}",
                 ]
                 + [f"{k} = {num(v)}" for k, v in summary["parameters_after"].items()],
             )
         )
+        if summary.get("error_by_update"):
+            out.append(
+                (
+                    "table",
+                    ["after update", "E_total"],
+                    [[f"{r['update']:,}", num(r["error"])] for r in summary["error_by_update"]],
+                )
+            )
     if ex.get("published"):
         out.append(("h2", "The published figures"))
         out.append(
@@ -185,9 +204,35 @@ def _error_formula(reduction: str) -> str:
     }[reduction]
 
 
+def _equation(left: str, template: str | None, name: str, row: dict, result: float) -> str:
+    """``left = formula in names = formula in numbers = result``; a template holds ``{out}``,
+    ``{net}`` or ``{target}``; parts that read the same are written once."""
+    parts = [left]
+    if template is not None:
+        keys = ("out", "net", "target")
+        symbolic = template.format(**{k: f"{k}_{name}" for k in keys})
+        numbers = template.format(**{k: num(row[k]) if k in row else k for k in keys})
+        parts += [symbolic] if symbolic == numbers else [symbolic, numbers]
+    if parts[-1] != num(result):
+        parts.append(num(result))
+    return " = ".join(parts)
+
+
+def _delta_term(ex: dict, d: dict) -> str:
+    """One delta of a bias gradient's sum, naming its example in a batch."""
+    if len(ex["inputs"]) > 1:
+        return f"delta_{d['neuron']} (example {d['example']})"
+    return f"delta_{d['neuron']}"
+
+
 def _backward(ex: dict, step: dict) -> list:
     back = step["backward"]
     out = [("h3", "Backward pass: deltas, delta = dE/dout * dout/dnet")]
+    derivative = {
+        neuron: layer.get("derivative")
+        for layer in ex["network"]["layers"][1:]
+        for neuron in layer["neurons"]
+    }
     lines = []
     for neuron in back["neurons"]:
         name = neuron["neuron"]
@@ -202,7 +247,12 @@ def _backward(ex: dict, step: dict) -> list:
                     f"dE/dout_{name} = {symbolic} = {numbers} = {num(row['dE_dout'])}{tag}"
                 )
             else:
-                lines.append(f"dE/dout_{name} = {num(row['dE_dout'])}{tag}")
+                formula = ex["settings"].get("error_derivative")
+                lines.append(_equation(f"dE/dout_{name}", formula, name, row, row["dE_dout"]) + tag)
+            lines.append(
+                _equation(f"dout_{name}/dnet_{name}", derivative[name], name, row, row["dout_dnet"])
+                + tag
+            )
             lines.append(
                 f"delta_{name} = dE/dout_{name} * dout_{name}/dnet_{name} = "
                 f"{num(row['dE_dout'])} * {num(row['dout_dnet'])} = "
@@ -217,10 +267,13 @@ def _backward(ex: dict, step: dict) -> list:
         many = len(w["factors"]) > 1
         for k, f in enumerate(w["factors"]):
             last = k == len(w["factors"]) - 1 and not many
+            link = f"{w['to']}<-{w['from']}" if k == 0 else ""
+            if many:  # one row per example: name it
+                link = f"{link} (example {f['example']})".strip()
             rows.append(
                 [
                     w["name"] if k == 0 else "",
-                    f"{w['to']}<-{w['from']}" if k == 0 else "",
+                    link,
                     num(f["dE_dout"]),
                     num(f["dout_dnet"]),
                     num(f["dnet_dw"]),
@@ -244,7 +297,7 @@ def _backward(ex: dict, step: dict) -> list:
         rows = [
             [
                 b["name"],
-                " + ".join(f"delta_{d['neuron']}" for d in b["deltas"]),
+                " + ".join(_delta_term(ex, d) for d in b["deltas"]),
                 num(b["gradient"]),
                 num(b["numeric"]),
                 rel(b["rel_diff"]),

@@ -18,7 +18,7 @@ def render(explanation: dict) -> str:
         elif kind == "h3":
             out += ["", block[1]]
         elif kind == "p":
-            out += [""] + textwrap.wrap(block[1], WIDTH)
+            out += [""] + textwrap.wrap(block[1], WIDTH, break_on_hyphens=False)
         elif kind == "pre":
             out += ["  " + line for line in block[1]]
         else:
