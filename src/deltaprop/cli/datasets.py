@@ -15,6 +15,7 @@ from functools import partial
 import numpy as np
 
 from .. import datasets
+from .._text import plural
 from ..errors import ParameterError
 from ..io.atomic import atomic_write
 from ._common import note, positive_int, seed
@@ -53,7 +54,8 @@ def run(args) -> int:
         for name, (loader, _) in BUNDLED.items():
             data = loader(seed=0) if name in GENERATED else loader()
             print(
-                f"{name:<16}{data.X.shape[0]:>6} rows {data.X.shape[1]:>3} features  "
+                f"{name:<16}{plural(data.X.shape[0], 'row'):>11} "
+                f"{plural(data.X.shape[1], 'feature'):>12}  "
                 f"{data.description}"
             )
         return 0
@@ -83,7 +85,7 @@ def run(args) -> int:
         values = data.X.astype(str)  # shortest text that reads back to the same float
         writer.writerows([*row, *t] for row, t in zip(values.tolist(), targets))
     note(
-        f"wrote {len(targets)} rows of {args.name} to {args.path} "
+        f"wrote {plural(len(targets), 'row')} of {args.name} to {args.path} "
         f"(target column{'s' if len(header) > 1 else ''} {', '.join(header)})"
     )
     return 0

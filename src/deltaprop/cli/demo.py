@@ -8,6 +8,7 @@ import time
 import numpy as np
 
 from .. import datasets
+from .._text import plural
 from .._version import __version__
 from ..explanation import explain
 from ..explanation.presets import mazur_spec
@@ -52,7 +53,7 @@ def run(args) -> int:
     seconds = time.perf_counter() - start
     result = net.evaluate(X[test], data.y[test])
     print(
-        f"trained {len(history)} epochs in {seconds:.2f} s; "
+        f"trained {plural(len(history), 'epoch')} in {seconds:.2f} s; "
         f"test accuracy {result['accuracy']:.4f}, test loss {result['loss']:.4f}"
     )
     print()

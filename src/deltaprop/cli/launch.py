@@ -1,6 +1,6 @@
 """``deltaprop launch``: run a deltaprop command (or a Python script) as an N-process MPI job.
 
-``deltaprop launch -n 2 -- deltaprop train data.csv --distributed mpi --out m.dpz`` runs::
+``deltaprop launch -n 2 -- deltaprop train data.csv --distributed mpi --out m.dpm`` runs::
 
     <mpiexec> -n 2 [-hostfile HOSTFILE] <python> -m mpi4py -m deltaprop train data.csv ...
 
@@ -35,7 +35,7 @@ def add_parser(sub) -> None:
         help="run a deltaprop command on N processes with MPI (data-parallel training)",
         description=(
             "Run COMMAND as an N-process MPI job: deltaprop launch -n 2 -- deltaprop train "
-            "data.csv --distributed mpi --out model.dpz. COMMAND is a deltaprop command or a "
+            "data.csv --distributed mpi --out model.dpm. COMMAND is a deltaprop command or a "
             "Python script (with its arguments)."
         ),
     )
@@ -80,7 +80,7 @@ def worker_command(command: list[str]) -> list[str]:
     if not command:
         raise ParameterError(
             "launch needs a command after --; got none (e.g. deltaprop launch -n 2 -- "
-            "deltaprop train data.csv --distributed mpi --out model.dpz)"
+            "deltaprop train data.csv --distributed mpi --out model.dpm)"
         )
     program, *rest = command
     name = Path(program).name

@@ -13,6 +13,7 @@ import sys
 
 import numpy as np
 
+from .._text import plural
 from ..errors import ParameterError
 from ..io.atomic import atomic_write
 from ._common import load_model, note, read_for_model
@@ -59,7 +60,7 @@ def run(args) -> int:
     if args.output:
         with atomic_write(args.output, "w") as fh:
             fh.write(text.getvalue())
-        note(f"wrote {len(pred)} predictions to {args.output}")
+        note(f"wrote {plural(len(pred), 'prediction')} to {args.output}")
     else:
         sys.stdout.write(text.getvalue())
     return 0

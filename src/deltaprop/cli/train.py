@@ -23,6 +23,7 @@ import warnings
 import numpy as np
 
 from .. import losses, optim
+from .._text import plural
 from ..comm import get_communicator
 from ..errors import ConvergenceWarning, DataError, ParameterError
 from ..io.checkpoint import read_checkpoint
@@ -220,7 +221,7 @@ def run(args) -> int:
     show = not (args.quiet or args.json) and comm.is_root
     note(
         f"training a {task} network {_shape(table.X.shape[1], args.hidden, out_units)} on "
-        f"{len(train_rows)} rows ({len(val_rows)} held out), loss {loss_name}, "
+        f"{plural(len(train_rows), 'row')} ({len(val_rows)} held out), loss {loss_name}, "
         f"{args.optimizer} lr={lr:g}",
         quiet=not show,
     )
@@ -267,7 +268,9 @@ def run(args) -> int:
         emit_json(summary)
     elif not args.quiet:
         shown = ", ".join(f"{k} {v:.6g}" for k, v in final.items())
-        print(f"trained {len(history)} epochs in {seconds:.2f} s: {shown}; saved {args.out}")
+        print(
+            f"trained {plural(len(history), 'epoch')} in {seconds:.2f} s: {shown}; saved {args.out}"
+        )
         if not history.stop_reason.startswith("reached epochs"):
             note(f"stopped: {history.stop_reason}")
     return status
@@ -320,7 +323,7 @@ def _split(n: int, fraction: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
         n_val = 1
     if n - n_val < 1:
         raise DataError(
-            f"--validation-split {fraction} leaves no rows for training out of {n} rows"
+            f"--validation-split {fraction} leaves no rows for training out of {plural(n, 'row')}"
         )
     return np.sort(order[n_val:]), np.sort(order[:n_val])
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from .._checks import as_generator, check_choice, check_float_dtype, check_number
+from .._text import plural
 from ..engine import Tensor
 from ..engine import functional as F
 from ..errors import ParameterError, ShapeError
@@ -104,7 +105,7 @@ class Dense(Module):
         if self.in_features is not None and in_features != self.in_features:
             raise ShapeError(
                 f"Dense({self.units}) was declared with in_features={self.in_features}; "
-                f"got inputs with {in_features} features"
+                f"got inputs with {plural(in_features, 'feature')}"
             )
         self.in_features = in_features
         if not self._fixed_dtype and dtype is not None:
@@ -169,7 +170,7 @@ class Dense(Module):
             self.build(x.shape[-1], dtype=kind)
         if x.shape[-1] != self.in_features:
             raise ShapeError(
-                f"Dense({self.units}): inputs have {x.shape[-1]} features but the layer "
+                f"Dense({self.units}): inputs have {plural(x.shape[-1], 'feature')} but the layer "
                 f"expects {self.in_features} (input of shape {x.shape})"
             )
         if x.dtype != self.dtype:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from .._checks import check_float_dtype, check_number
+from .._text import plural
 from ..engine import Tensor
 from ..engine import functional as F
 from ..errors import DataError, NotBuiltError, ParameterError, ShapeError
@@ -64,7 +65,8 @@ class Standardize(Module):
         in_features = check_number("in_features", in_features, low=1, integer=True)
         if self.in_features is not None and in_features != self.in_features:
             raise ShapeError(
-                f"Standardize was built for {self.in_features} features; got {in_features}"
+                f"Standardize was built for {plural(self.in_features, 'feature')}; got "
+                f"{in_features}"
             )
         self.in_features = in_features
         if dtype is not None:
@@ -114,7 +116,7 @@ class Standardize(Module):
             )
         if x.shape[-1] != self.in_features:
             raise ShapeError(
-                f"Standardize: inputs have {x.shape[-1]} features but the layer expects "
+                f"Standardize: inputs have {plural(x.shape[-1], 'feature')} but the layer expects "
                 f"{self.in_features} (input of shape {x.shape})"
             )
         # Two elementwise ops on the input; constants need no gradient, so backward only

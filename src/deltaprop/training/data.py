@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._text import plural
 from ..errors import DataError, ShapeError
 
 
@@ -30,7 +31,9 @@ def check_features(X, name: str = "X", n_features: int | None = None) -> np.ndar
             f"{name} must have at least one sample and one feature; got shape {X.shape}"
         )
     if n_features is not None and X.shape[1] != n_features:
-        raise ShapeError(f"{name} has {X.shape[1]} features but the network expects {n_features}")
+        raise ShapeError(
+            f"{name} has {plural(X.shape[1], 'feature')} but the network expects {n_features}"
+        )
     if X.dtype.kind == "f":
         _check_finite(X, name)
     return X
