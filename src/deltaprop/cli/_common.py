@@ -32,10 +32,10 @@ def _number_type(cast, accept, rule: str):
 
 
 positive_int = _number_type(int, lambda v: v >= 1, "a positive integer")
-seed = _number_type(int, lambda v: v >= 0, "an integer >= 0")  # a random seed
+non_negative_int = _number_type(int, lambda v: v >= 0, "an integer >= 0")  # seeds
 positive_float = _number_type(float, lambda v: np.isfinite(v) and v > 0, "a positive number")
-non_negative = _number_type(float, lambda v: np.isfinite(v) and v >= 0, "a number >= 0")
-fraction = _number_type(float, lambda v: 0.0 <= v < 1.0, "a number in [0, 1)")
+non_negative_float = _number_type(float, lambda v: np.isfinite(v) and v >= 0, "a number >= 0")
+fraction_below_one = _number_type(float, lambda v: 0.0 <= v < 1.0, "a number in [0, 1)")
 
 
 def load_model(path) -> Sequential:

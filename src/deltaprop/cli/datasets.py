@@ -18,7 +18,7 @@ from .. import datasets
 from .._text import plural
 from ..errors import ParameterError
 from ..io.atomic import atomic_write
-from ._common import note, positive_int, seed
+from ._common import non_negative_int, note, positive_int
 
 # name -> (loader, target column name; None: the data set's target_names, one column each)
 BUNDLED = {
@@ -45,7 +45,9 @@ def add_parser(sub) -> None:
         "--n-samples", type=positive_int, help="rows of a generated set (moons, circles, spirals)"
     )
     export.add_argument("--noise", type=float, help="noise of a generated set (its default)")
-    export.add_argument("--seed", type=seed, default=0, help="seed of a generated set (0)")
+    export.add_argument(
+        "--seed", type=non_negative_int, default=0, help="seed of a generated set (0)"
+    )
     p.set_defaults(handler=run)
 
 

@@ -15,7 +15,7 @@ from ..explanation.presets import mazur_spec
 from ..network import Sequential
 from ..nn import Dense
 from ..optim import SGD
-from ._common import positive_int, seed
+from ._common import non_negative_int, positive_int
 
 
 def add_parser(sub) -> None:
@@ -23,7 +23,7 @@ def add_parser(sub) -> None:
         "demo", help="train on the bundled handwritten digits and report test accuracy"
     )
     p.add_argument("--epochs", type=positive_int, default=20, help="number of epochs (default 20)")
-    p.add_argument("--seed", type=seed, default=0, help="random seed (default 0)")
+    p.add_argument("--seed", type=non_negative_int, default=0, help="random seed (default 0)")
     p.set_defaults(handler=run)
 
 

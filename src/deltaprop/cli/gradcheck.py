@@ -6,7 +6,7 @@ import numpy as np
 
 from ..errors import ParameterError
 from ..explanation import explain
-from ._common import seed
+from ._common import non_negative_int
 
 RTOL = 1e-5  # central differences in float64 agree to ~1e-8 relative; 1e-5 flags real errors
 ATOL = 1e-9  # gradients this close to 0 are compared absolutely (their ratio is all rounding)
@@ -26,7 +26,9 @@ def add_parser(sub) -> None:
         ),
     )
     p.add_argument("spec", nargs="?", help="a network spec (.json or .toml)")
-    p.add_argument("--seed", type=seed, default=0, help="seed of the random network (default 0)")
+    p.add_argument(
+        "--seed", type=non_negative_int, default=0, help="seed of the random network (default 0)"
+    )
     p.set_defaults(handler=run)
 
 

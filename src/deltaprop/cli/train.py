@@ -35,12 +35,12 @@ from ..training.interrupt import EXIT_STATUS
 from ._common import (
     add_labels_option,
     emit_json,
-    fraction,
-    non_negative,
+    fraction_below_one,
+    non_negative_float,
+    non_negative_int,
     note,
     positive_float,
     positive_int,
-    seed,
 )
 
 MAX_AUTO_CLASSES = 20
@@ -90,14 +90,16 @@ def add_parser(sub) -> None:
     p.add_argument("--batch-size", type=positive_int, default=32, help="default 32")
     p.add_argument(
         "--validation-split",
-        type=fraction,
+        type=fraction_below_one,
         default=0.0,
         help="fraction of rows held out for validation metrics (default 0)",
     )
-    p.add_argument("--seed", type=seed, default=0, help="seed of weights, split and shuffling")
+    p.add_argument(
+        "--seed", type=non_negative_int, default=0, help="seed of weights, split and shuffling"
+    )
     p.add_argument(
         "--alpha",
-        type=non_negative,
+        type=non_negative_float,
         default=0.0,
         help="L2 penalty: adds alpha/2 * sum of squared weights to the loss (default 0)",
     )
@@ -220,7 +222,7 @@ def run(args) -> int:
     optimizer = optim.OPTIMIZERS.get(args.optimizer)(net.parameters(), lr=lr)
     show = not (args.quiet or args.json) and comm.is_root
     note(
-        f"training a {task} network {_shape(table.X.shape[1], args.hidden, out_units)} on "
+        f"training a {task} network {_layer_sizes(table.X.shape[1], args.hidden, out_units)} on "
         f"{plural(len(train_rows), 'row')} ({len(val_rows)} held out), loss {loss_name}, "
         f"{args.optimizer} lr={lr:g}",
         quiet=not show,
@@ -328,5 +330,5 @@ def _split(n: int, fraction: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
     return np.sort(order[n_val:]), np.sort(order[:n_val])
 
 
-def _shape(n_in: int, hidden: list, n_out: int) -> str:
+def _layer_sizes(n_in: int, hidden: list, n_out: int) -> str:
     return "-".join(str(n) for n in [n_in, *hidden, n_out])
