@@ -61,8 +61,6 @@ def run(args) -> int:
                 f"{data.description}"
             )
         return 0
-    if args.name not in BUNDLED:  # argparse checks choices; kept for direct calls
-        raise ParameterError(f"name must be one of {', '.join(BUNDLED)}; got {args.name!r}")
     loader, target = BUNDLED[args.name]
     options = {k: getattr(args, k, None) for k in ("n_samples", "noise")}
     options = {k: v for k, v in options.items() if v is not None}
