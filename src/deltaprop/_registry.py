@@ -58,6 +58,12 @@ class Registry:
 
         return decorate
 
+    def unregister(self, name: str) -> None:
+        """Forget ``name`` and its aliases (a test's own extensions, say); unknown names are
+        ignored."""
+        self._classes.pop(name, None)
+        self._aliases = {a: n for a, n in self._aliases.items() if n != name}
+
     def _lookup(self, key: str) -> type | None:
         return self._classes.get(self._aliases.get(key, key))
 

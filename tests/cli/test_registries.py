@@ -13,7 +13,6 @@ from deltaprop.cli._common import positive_int
 from deltaprop.errors import DataError
 
 
-@optim.register_optimizer("signsgd")
 class SignSGD(optim.Optimizer):
     """w = w - lr * sign(dE/dw)."""
 
@@ -24,7 +23,6 @@ class SignSGD(optim.Optimizer):
         w -= self.lr * np.sign(g)
 
 
-@losses.register_loss
 class HalfSquaredError(losses.SquaredError):
     """E = 1/2 sum (t - o)^2 by default: the source material's error, under its own name."""
 
@@ -104,3 +102,14 @@ def test_a_new_subcommand_added_the_documented_way(monkeypatch, capsys):
     err = capsys.readouterr().err.strip()
     assert err == "deltaprop: error: --name must name somebody; got 'nobody'"
     assert "hello" in cli.build_parser().format_help()
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _registered_for_this_file():
+    """Register this file's optimizer and loss for its tests only (the registries are
+    global): the recipes' decorators, applied here."""
+    optim.register_optimizer("signsgd")(SignSGD)
+    losses.register_loss(HalfSquaredError)
+    yield
+    optim.OPTIMIZERS.unregister("signsgd")
+    losses.LOSSES.unregister("half_squared_error")

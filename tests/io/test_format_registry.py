@@ -33,7 +33,7 @@ def _read_json_table(path, target, features, dtype):
     )
 
 
-JSON_TABLE = register_data_format(DataFormat("json-table", (".jsont",), _read_json_table))
+JSON_TABLE = DataFormat("json-table", (".jsont",), _read_json_table)
 
 
 @pytest.fixture
@@ -68,3 +68,11 @@ def test_a_registered_format_trains_and_predicts_through_the_cli(table, tmp_path
 def test_a_format_name_is_taken_once():
     with pytest.raises(RegistryError, match="'csv' is already taken"):
         register_data_format(DataFormat("csv", (".csv2",), _read_json_table))
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _registered_for_this_file():
+    """Register this file's format for its tests only (the registry is global)."""
+    register_data_format(JSON_TABLE)
+    yield
+    DATA_FORMATS.unregister("json-table")

@@ -13,7 +13,6 @@ from deltaprop.io import read_model_file, write_model_file
 from deltaprop.nn import LAYERS, Module, Parameter, register_layer
 
 
-@register_layer
 class Scale(Module):
     """out_i = x_i * s_i: one learnable factor per feature (the recipe of docs/architecture.md)."""
 
@@ -102,3 +101,12 @@ def test_one_class_per_name():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert "Sequential" not in dp.nn.__all__
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _registered_for_this_file():
+    """Register this file's layer for its tests only (the registry is global): the recipe's
+    ``@register_layer`` above the class, applied here."""
+    register_layer(Scale)
+    yield
+    LAYERS.unregister("Scale")

@@ -32,6 +32,7 @@ def register_layer(cls: type | None = None, *, name: str | None = None):
     ...         return {}
     >>> LAYERS.get("Doubler") is Doubler
     True
+    >>> LAYERS.unregister("Doubler")  # (doctests leave the registry as they found it)
     """
 
     def decorate(layer_class: type) -> type:
