@@ -15,6 +15,10 @@ import tempfile
 import numpy as np
 import workloads as wl
 
+# False in run.py's fresh-process mode: no warm-up run, nothing compiled ahead; the
+# process's wall time (imports, data, compiling, training, predicting) is what counts.
+WARM = True
+
 
 class Skip(Exception):
     """The contender is not available here (the message says why and how to add it)."""
@@ -205,8 +209,9 @@ def _mlp_contender(spec, variant, rows, fit, threads, x_dtype=None):
     X, y, Xt, yt = _mlp_data(spec, rows)
     if x_dtype is not None:
         X = X.astype(x_dtype)
-    k = _warm_rows(spec, rows)
-    fit(X[:k], y[:k], warm=True)
+    if WARM:
+        k = _warm_rows(spec, rows)
+        fit(X[:k], y[:k], warm=True)
     result = {}
 
     def train():
@@ -274,13 +279,19 @@ def prepare_deltaprop(spec, variant, rows):
 
 
 def prepare_deltaprop_fast(spec, variant, rows):
-    """deltaprop with the ``fast`` extra, numba loaded up front: one W1 epoch alone plans too
-    few updates for ``fit`` to load it by itself (``deltaprop.kernels.prepare``). Loading
-    and the first compilation happen before timing, as JAX's compilation does."""
+    """deltaprop with the ``fast`` extra. Warm: numba loaded up front (one W1 epoch alone
+    plans too few updates for ``fit`` to load it by itself, ``deltaprop.kernels.prepare``),
+    so loading and the first compilation happen before timing, as JAX's compilation does.
+    Fresh process: nothing preloaded; ``fit`` decides from the planned work and the cache."""
     from deltaprop import kernels
 
-    if not kernels.available():
+    if WARM and not kernels.available():
         raise Skip("numba is not installed: pip install -e '.[fast]'")
+    if not WARM:
+        import importlib.util
+
+        if importlib.util.find_spec("numba") is None:
+            raise Skip("numba is not installed: pip install -e '.[fast]'")
     kernels.use("auto")
     return _mlp_contender(spec, variant, rows, _deltaprop_fit(spec, variant), _deltaprop_threads)
 
@@ -303,8 +314,9 @@ def prepare_deltaprop_memmap(spec, variant, rows):
 
     kernels.use("numpy")  # as the in-memory deltaprop row
     fit = _deltaprop_fit(spec, variant)
-    k = _warm_rows(spec, rows)
-    fit(Xm[:k], y[:k], warm=True)
+    if WARM:
+        k = _warm_rows(spec, rows)
+        fit(Xm[:k], y[:k], warm=True)
 
     def train():
         fit(Xm, y, warm=False)
@@ -416,20 +428,19 @@ def prepare_torch(spec, variant, rows):
     return _mlp_contender(spec, variant, rows, fit, threads)
 
 
-def prepare_jax(spec, variant, rows):
-    """JAX: one jit-compiled epoch (lax.scan over the batches), compiled before timing."""
+def _jax_parts(spec, variant, rows):
+    """JAX's pieces for an MLP workload: data on the device, initial parameters and optimizer
+    state, and ``step((params, state), batch_indices) -> ((params, state), None)``."""
     try:
         import jax
         import jax.numpy as jnp
     except ImportError:
-        raise Skip("JAX is not installed (pip install jax)") from None
+        raise Skip("JAX is not installed (pip install jax jaxlib)") from None
     if spec["kind"] != "mlp":
         raise Skip("not a contender of this workload")
     lr = spec["variants"][variant]
-    sizes, bs, epochs = spec["sizes"], spec["batch_size"], spec["epochs"]
+    sizes = spec["sizes"]
     X, y, Xt, yt = _mlp_data(spec, rows)
-    n = len(X)
-    full = n // bs
     rng = np.random.default_rng(0)
     params = [
         (
@@ -445,6 +456,7 @@ def prepare_jax(spec, variant, rows):
         jax.tree.map(jnp.zeros_like, params),
         jnp.zeros((), jnp.float32),
     )
+    Xd, yd = jnp.asarray(X), jnp.asarray(y.astype(np.int32))
 
     def loss_fn(p, xb, yb):
         h = xb
@@ -455,7 +467,7 @@ def prepare_jax(spec, variant, rows):
         logp = jax.nn.log_softmax(h)
         return -jnp.mean(jnp.take_along_axis(logp, yb[:, None], axis=1))
 
-    def step(carry, idx, Xd, yd):
+    def step(carry, idx):
         p, s = carry
         g = jax.grad(loss_fn)(p, Xd[idx], yd[idx])
         if variant == "adam":
@@ -472,44 +484,123 @@ def prepare_jax(spec, variant, rows):
             p = jax.tree.map(lambda w, g_: w - lr * g_, p, g)
         return (p, s), None
 
-    def epoch(p, s, Xd, yd, order):
-        (p, s), _ = jax.lax.scan(lambda c, i: step(c, i, Xd, yd), (p, s), order)
-        return p, s
-
-    def last(p, s, Xd, yd, idx):
-        return step((p, s), idx, Xd, yd)[0]
-
-    Xd, yd = jnp.asarray(X), jnp.asarray(y.astype(np.int32))
-    order = rng.permutation(n)
-    epoch_c = jax.jit(epoch).lower(params, state, Xd, yd, order[: full * bs].reshape(full, bs))
-    epoch_c = epoch_c.compile()
-    last_c = None
-    if n % bs:
-        last_c = jax.jit(last).lower(params, state, Xd, yd, order[full * bs :]).compile()
-    result = {}
-
-    def train():
-        p, s = params, state
-        for _ in range(epochs):
-            order = rng.permutation(n)
-            p, s = epoch_c(p, s, Xd, yd, order[: full * bs].reshape(full, bs))
-            if last_c is not None:
-                p, s = last_c(p, s, Xd, yd, order[full * bs :])
-        jax.block_until_ready(p)
-        result["params"] = p
-
-    def evaluate():
+    def evaluate(p):
         if Xt is None:
             return {}
         h = Xt
-        p = result["params"]
         for i, (w, b) in enumerate(p):
             h = np.asarray(h @ np.asarray(w) + np.asarray(b))
             if i < len(p) - 1:
                 h = np.maximum(h, 0)
         return _accuracy(np.argmax(h, axis=1), yt)
 
-    return train, evaluate, f"XLA CPU ({jax.__version__}); {_blas_threads()}"
+    threads = f"XLA CPU ({jax.__version__}); {_blas_threads()}"
+    return jax, len(X), params, state, step, evaluate, threads, rng
+
+
+def prepare_jax(spec, variant, rows):
+    """JAX: one jit-compiled epoch (lax.scan over the batches), compiled before timing."""
+    jax, n, params, state, step, evaluate, threads, rng = _jax_parts(spec, variant, rows)
+    bs, epochs = spec["batch_size"], spec["epochs"]
+    full = n // bs
+
+    def epoch(p, s, order):
+        return jax.lax.scan(step, (p, s), order)[0]
+
+    def last(p, s, idx):
+        return step((p, s), idx)[0]
+
+    order = rng.permutation(n)
+    epoch_c = jax.jit(epoch).lower(params, state, order[: full * bs].reshape(full, bs)).compile()
+    last_c = None
+    if n % bs:
+        last_c = jax.jit(last).lower(params, state, order[full * bs :]).compile()
+    result = {}
+
+    def train():
+        p, s = params, state
+        for _ in range(epochs):
+            order = rng.permutation(n)
+            p, s = epoch_c(p, s, order[: full * bs].reshape(full, bs))
+            if last_c is not None:
+                p, s = last_c(p, s, order[full * bs :])
+        jax.block_until_ready(p)
+        result["params"] = p
+
+    return train, lambda: evaluate(result["params"]), threads
+
+
+def prepare_jax_scan(spec, variant, rows):
+    """JAX with every epoch in one compiled call: a lax.scan over the epochs around the
+    lax.scan over an epoch's batches (the orders of all epochs drawn first, inside the
+    timed run), compiled before timing."""
+    jax, n, params, state, step, evaluate, threads, rng = _jax_parts(spec, variant, rows)
+    bs, epochs = spec["batch_size"], spec["epochs"]
+    full = n // bs
+
+    def run(p, s, heads, tails):
+        def one_epoch(carry, orders):
+            head, tail = orders
+            carry = jax.lax.scan(step, carry, head)[0]
+            if tail.shape[0]:
+                carry = step(carry, tail)[0]
+            return carry, None
+
+        return jax.lax.scan(one_epoch, (p, s), (heads, tails))[0]
+
+    def orders():
+        o = np.stack([rng.permutation(n) for _ in range(epochs)])
+        return o[:, : full * bs].reshape(epochs, full, bs), o[:, full * bs :]
+
+    compiled = jax.jit(run).lower(params, state, *orders()).compile()
+    result = {}
+
+    def train():
+        p, _ = compiled(params, state, *orders())
+        jax.block_until_ready(p)
+        result["params"] = p
+
+    return train, lambda: evaluate(result["params"]), threads
+
+
+def prepare_keras(spec, variant, rows):
+    """Keras 3 on its JAX backend: ``model.fit`` as its documentation shows it (jit-compiled
+    train step, one call per batch). Warm: the model is compiled by a short fit on rows that
+    end in the same short batch, and the timed fit continues training that model (a new model
+    would trace and compile again)."""
+    os.environ.setdefault("KERAS_BACKEND", "jax")
+    try:
+        import keras
+    except ImportError:
+        raise Skip("Keras is not installed (pip install jax jaxlib keras)") from None
+    if spec["kind"] != "mlp":
+        raise Skip("not a contender of this workload")
+    if keras.backend.backend() != "jax":
+        raise Skip(f"Keras runs on {keras.backend.backend()}, not JAX (set KERAS_BACKEND=jax)")
+    lr = spec["variants"][variant]
+    sizes, bs = spec["sizes"], spec["batch_size"]
+    X, y, Xt, yt = _mlp_data(spec, rows)
+    keras.utils.set_random_seed(0)
+    model = keras.Sequential(
+        [keras.Input((sizes[0],))]
+        + [keras.layers.Dense(c, activation="relu") for c in sizes[1:-1]]
+        + [keras.layers.Dense(sizes[-1], activation="softmax")]
+    )
+    opt = keras.optimizers.Adam(lr) if variant == "adam" else keras.optimizers.SGD(lr)
+    model.compile(optimizer=opt, loss="sparse_categorical_crossentropy")
+    if WARM:
+        k = min(len(X), 8 * bs + len(X) % bs)
+        model.fit(X[:k], y[:k], batch_size=bs, epochs=1, shuffle=True, verbose=0)
+
+    def train():
+        model.fit(X, y, batch_size=bs, epochs=spec["epochs"], shuffle=True, verbose=0)
+
+    def evaluate():
+        if Xt is None:
+            return {}
+        return _accuracy(np.argmax(model.predict(Xt, batch_size=1024, verbose=0), 1), yt)
+
+    return train, evaluate, f"Keras {keras.__version__} on JAX; {_blas_threads()}"
 
 
 # -- W2: the worked example online ----------------------------------------------------------
@@ -561,7 +652,8 @@ def _prepare_worked_deltaprop(spec, rows):
         )
         return net
 
-    fit(100)
+    if WARM:
+        fit(100)
     result = {}
 
     def train():
@@ -616,7 +708,8 @@ def _prepare_worked_numpy(spec, rows):
             w_h -= g_h
         return w_h, w_o
 
-    fit(100)
+    if WARM:
+        fit(100)
 
     def train():
         result["w"] = fit(rows)
@@ -652,7 +745,8 @@ def prepare_python(spec, variant, rows):
             w1, w2, w3, w4 = w1 - e1 * i1, w2 - e1 * i2, w3 - e2 * i1, w4 - e2 * i2
         return ((w1, w3), (w2, w4)), ((w5, w7), (w6, w8))
 
-    fit(100)
+    if WARM:
+        fit(100)
 
     def train():
         result["w"] = fit(rows)
@@ -700,7 +794,8 @@ def prepare_micrograd(spec, variant, rows):
                 p.data -= e["lr"] * p.grad
         return ([[w.data for w in row] for row in w_h], [[w.data for w in row] for row in w_o])
 
-    fit(100)
+    if WARM:
+        fit(100)
 
     def train():
         result["w"] = fit(rows)
@@ -726,7 +821,8 @@ def _prepare_worked_torch(spec, rows, torch, threads):
             opt.step()
         return w_h.detach().numpy(), w_o.detach().numpy()
 
-    fit(100)
+    if WARM:
+        fit(100)
 
     def train():
         result["w"] = fit(rows)
@@ -746,4 +842,6 @@ CONTENDERS = {
     "sklearn-f64": prepare_sklearn_f64,
     "torch": prepare_torch,
     "jax": prepare_jax,
+    "jax-scan": prepare_jax_scan,
+    "keras": prepare_keras,
 }

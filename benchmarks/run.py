@@ -1,12 +1,17 @@
 """deltaprop's benchmark: the same training, side by side, on this machine.
 
-    python benchmarks/run.py [--quick] [--workloads W1,W2,W3,scale] [--repeat N] [--json out.json]
+    python benchmarks/run.py [--quick] [--workloads W1,W2,W3,W4,scale] [--mode warm|fresh|both]
+                             [--repeat N] [--json out.json]
 
-Every measurement runs in a fresh Python process (so its peak memory is its own): the child
-prepares its contender (data, imports, a warm-up run, compiling), then times one training
-run. Repetitions go round the contenders in turn, each round in a rotated order, so a
-slow spell of a shared machine does not fall on one contender; the median is reported.
-See benchmarks/README.md for what each workload and contender is.
+Every measurement runs in a fresh Python process (so its peak memory is its own). Warm mode
+(the default): the child prepares its contender (data, imports, a warm-up run, compiling),
+then times one training run. Fresh-process mode: the wall time of the whole child process,
+as a user running a script sees it (interpreter start, imports, data, compiling, training,
+predicting), with no warm-up; contenders that keep compiled code on disk (numba, JAX's
+compilation cache) are run with an empty cache ("first run on a machine") and with the cache
+the previous run left ("cached"). Repetitions go round the contenders in turn, each round in
+a rotated order, so a slow spell of a shared machine does not fall on one contender; the
+median is reported. See benchmarks/README.md for what each workload and contender is.
 """
 
 from __future__ import annotations
@@ -16,9 +21,11 @@ import json
 import os
 import platform
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -27,11 +34,16 @@ sys.path.insert(0, str(HERE))
 
 import workloads as wl  # noqa: E402
 
+# Contenders that keep compiled code on disk between processes: numba's cache (deltaprop's
+# compiled kernels and training loop) and JAX's persistent compilation cache (Keras on JAX too).
+CACHED = {"deltaprop-fast", "jax", "jax-scan", "keras"}
+
 
 def child(case: dict) -> dict:
     """Run one measurement in this process; returns its record."""
     import contenders
 
+    contenders.WARM = not case.get("fresh")
     spec = wl.workloads(case["quick"])[case["workload"]]
     prepare = contenders.CONTENDERS[case["contender"]]
     try:
@@ -47,14 +59,33 @@ def child(case: dict) -> dict:
     return {"seconds": seconds, "peak_mb": peak, "threads": threads, "extra": evaluate()}
 
 
-def measure(case: dict, timeout: float) -> dict:
-    """Run ``child(case)`` in a fresh interpreter and read back its JSON line."""
+def measure(case: dict, timeout: float, cache_dir: Path | None = None) -> dict:
+    """Run ``child(case)`` in a fresh interpreter and read back its JSON line; in fresh mode
+    the record's ``seconds`` is the whole process's wall time (``train_s`` the training's).
+
+    ``cache_dir`` holds the child's numba and JAX caches (emptied first for a "first" run)."""
     cmd = [sys.executable, str(Path(__file__).resolve()), "--child", json.dumps(case)]
+    env = dict(os.environ)
+    if cache_dir is not None:
+        if case.get("cache") == "first" and cache_dir.exists():
+            shutil.rmtree(cache_dir)
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        env.update(
+            NUMBA_CACHE_DIR=str(cache_dir / "numba"),
+            JAX_COMPILATION_CACHE_DIR=str(cache_dir / "jax"),
+            JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS="0",
+            JAX_PERSISTENT_CACHE_MIN_ENTRY_SIZE_BYTES="0",
+        )
+    start = time.perf_counter()
     try:
-        done = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+        done = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=env)
     except subprocess.TimeoutExpired:
         return {"failed": f"timed out after {timeout:.0f} s"}
-    return child_result(done)
+    wall = time.perf_counter() - start
+    record = child_result(done)
+    if case.get("fresh") and "seconds" in record:
+        record["train_s"], record["seconds"] = record["seconds"], wall
+    return record
 
 
 def child_result(done: subprocess.CompletedProcess) -> dict:
@@ -66,30 +97,44 @@ def child_result(done: subprocess.CompletedProcess) -> dict:
     return {"failed": f"exit code {done.returncode}: " + " | ".join(tail)}
 
 
-def cases_of(name: str, spec: dict, quick: bool) -> list[dict]:
+def cases_of(name: str, spec: dict, quick: bool, fresh: bool = False) -> list[dict]:
     """Every (size, variant, contender) to measure; the GEMM limit once per size (it is the
-    same products whatever the optimizer)."""
+    same products whatever the optimizer), and not in fresh mode. In fresh mode a contender
+    with an on-disk cache is measured twice: cache "first" (empty) and "cached"."""
     rows = spec["rows"] if isinstance(spec["rows"], tuple) else (spec["rows"],)
     first = next(iter(spec["variants"]))
-    return [
-        {"workload": name, "contender": c, "variant": v, "rows": r, "quick": quick}
-        for r in rows
-        for v in spec["variants"]
-        for c in spec["contenders"]
-        if c != "gemm" or v == first
-    ]
+    cases = []
+    for r in rows:
+        for v in spec["variants"]:
+            for c in spec["contenders"]:
+                if c == "gemm" and (fresh or v != first):
+                    continue
+                case = {"workload": name, "contender": c, "variant": v, "rows": r, "quick": quick}
+                if not fresh:
+                    cases.append(case)
+                    continue
+                for cache in ("first", "cached") if c in CACHED else ("none",):
+                    cases.append({**case, "fresh": True, "cache": cache})
+    return cases
 
 
-def run_workload(name: str, spec: dict, args) -> dict:
-    cases = cases_of(name, spec, args.quick)
+def run_workload(name: str, spec: dict, args, fresh: bool = False) -> dict:
+    cases = cases_of(name, spec, args.quick, fresh)
     records = {i: [] for i in range(len(cases))}
     skipped = {}
+    caches = Path(args.cache_root) if fresh else None
     for round_ in range(args.repeat):
         shift = round_ % len(cases)
         for i in list(range(shift, len(cases))) + list(range(shift)):
             if i in skipped:
                 continue
-            rec = measure(cases[i], args.timeout)
+            case = cases[i]
+            cache_dir = None
+            if caches is not None and case["contender"] in CACHED:
+                cache_dir = caches / f"{name}-{case['contender']}-{case['variant']}"
+                if case["cache"] == "cached" and not cache_dir.exists():
+                    measure({**case, "cache": "first"}, args.timeout, cache_dir)  # fills it
+            rec = measure(case, args.timeout, cache_dir)
             if "skipped" in rec or "failed" in rec:
                 skipped[i] = rec
                 print(
@@ -102,6 +147,8 @@ def run_workload(name: str, spec: dict, args) -> dict:
     results = []
     for i, case in enumerate(cases):
         row = {k: case[k] for k in ("contender", "variant", "rows")}
+        if fresh:
+            row["cache"] = case["cache"]
         if i in skipped:
             row.update(skipped[i])
         else:
@@ -113,6 +160,8 @@ def run_workload(name: str, spec: dict, args) -> dict:
                 threads=recs[-1]["threads"],
                 extra=recs[-1]["extra"],
             )
+            if fresh:
+                row["train_s"] = statistics.median(r["train_s"] for r in recs)
         results.append(row)
     _add_ratios(spec, results)
     return {"title": spec["title"], "data_mb": _data_mb(spec), "results": results}
@@ -125,7 +174,8 @@ def _data_mb(spec: dict) -> float:
 
 
 def _label(case: dict) -> str:
-    return f"{case['workload']} {case['contender']} {case['variant']} {case['rows']:,} rows"
+    cache = f" (fresh process, cache {case['cache']})" if case.get("fresh") else ""
+    return f"{case['workload']} {case['contender']} {case['variant']} {case['rows']:,} rows{cache}"
 
 
 def _add_ratios(spec: dict, results: list[dict]) -> None:
@@ -153,7 +203,34 @@ def _fmt(value, spec="{:.3g}") -> str:
     return "-" if value is None else spec.format(value)
 
 
+def markdown_fresh(name: str, block: dict) -> str:
+    """The fresh-process table: whole-process wall time, per cache state."""
+    lines = [
+        f"### {name}, fresh process: {block['title']}",
+        "",
+        "| contender | variant | cache | process s | x deltaprop | of which training s "
+        "| peak MB | result |",
+        "|---|---|---|---:|---:|---:|---:|---|",
+    ]
+    for r in block["results"]:
+        if "median_s" not in r:
+            lines.append(
+                f"| {r['contender']} | {r['variant']} | {r['cache']} | skipped: "
+                f"{r.get('skipped') or r.get('failed')} | | | | |"
+            )
+            continue
+        extra = ", ".join(f"{k} {v:.4g}" for k, v in r["extra"].items())
+        lines.append(
+            f"| {r['contender']} | {r['variant']} | {r['cache']} | {r['median_s']:.3f} | "
+            f"{_fmt(r['ratio_deltaprop'], '{:.2f}')} | {r['train_s']:.3f} | "
+            f"{r['peak_mb']:.0f} | {extra} |"
+        )
+    return "\n".join(lines)
+
+
 def markdown(name: str, block: dict) -> str:
+    if block.get("fresh"):
+        return markdown_fresh(name, block)
     lines = [
         f"### {name}: {block['title']}",
         "",
@@ -215,8 +292,15 @@ def main(argv=None) -> int:
     parser.add_argument("--quick", action="store_true", help="small sizes: all in < 1 minute")
     parser.add_argument(
         "--workloads",
-        default="W1,W2,W3,scale",
-        help="comma-separated, from W1, W2, W3, scale (default: all)",
+        default="W1,W2,W3,W4,scale",
+        help="comma-separated, from W1, W2, W3, W4, scale (default: all)",
+    )
+    parser.add_argument(
+        "--mode",
+        choices=("warm", "fresh", "both"),
+        default="warm",
+        help="warm: time one training run in a prepared process (default); fresh: the wall "
+        "time of a whole process (imports, data, compiling, training, predicting); both",
     )
     parser.add_argument(
         "--repeat",
@@ -269,12 +353,22 @@ def main(argv=None) -> int:
         "machine": machine(),
         "workloads": {},
     }
+    report["mode"] = args.mode
     started = time.perf_counter()
-    for name in names:
-        print(f"{name}: {every[name]['title']}", file=sys.stderr)
-        report["workloads"][name] = run_workload(name, every[name], args)
+    modes = ("warm", "fresh") if args.mode == "both" else (args.mode,)
+    with tempfile.TemporaryDirectory(prefix="deltaprop-bench-caches-") as root:
+        args.cache_root = root
+        for mode in modes:
+            for name in names:
+                if mode == "fresh" and name == "scale":
+                    continue  # the same process as W1's, at other sizes
+                print(f"{name} ({mode}): {every[name]['title']}", file=sys.stderr)
+                block = run_workload(name, every[name], args, fresh=mode == "fresh")
+                block["fresh"] = mode == "fresh"
+                key = name if mode == "warm" else f"{name} fresh"
+                report["workloads"][key] = block
     report["wall_s"] = time.perf_counter() - started
-    text = "\n\n".join(markdown(n, b) for n, b in report["workloads"].items())
+    text = "\n\n".join(markdown(n.split()[0], b) for n, b in report["workloads"].items())
     print(text)
     if args.json:
         args.json.write_text(json.dumps(report, indent=1))

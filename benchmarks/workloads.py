@@ -21,6 +21,8 @@ WORKED = {
 
 W1_SIZES = (784, 256, 128, 10)
 W3_SIZES = (64, 64, 10)
+W4_SIZES = (20, 100, 3)  # scikit-learn's MLPClassifier default: one hidden layer of 100
+W4_ROWS, W4_TEST = 20_000, 5_000
 
 
 def workloads(quick: bool) -> dict:
@@ -46,6 +48,7 @@ def workloads(quick: bool) -> dict:
                 "sklearn-f64",
                 "torch",
                 "jax",
+                "keras",
             ],
         },
         "W2": {
@@ -72,11 +75,38 @@ def workloads(quick: bool) -> dict:
             "contenders": [
                 "gemm",
                 "deltaprop",
+                "deltaprop-fast",
                 "numpy",
                 "sklearn-f32",
                 "sklearn-f64",
                 "torch",
                 "jax",
+                "jax-scan",
+                "keras",
+            ],
+        },
+        "W4": {
+            "title": f"scikit-learn's default shape: {W4_ROWS:,} x 20 float32 tabular "
+            f"(3 classes, {W4_TEST:,} test rows), 20-100-3 ReLU, "
+            f"{2 if quick else 50} epochs, batch 200, Adam lr 0.001",
+            "kind": "mlp",
+            "data": "tabular",
+            "sizes": W4_SIZES,
+            "rows": W4_ROWS,
+            "epochs": 2 if quick else 50,
+            "batch_size": 200,
+            "variants": {"adam": 0.001},
+            "contenders": [
+                "gemm",
+                "deltaprop",
+                "deltaprop-fast",
+                "numpy",
+                "sklearn-f32",
+                "sklearn-f64",
+                "torch",
+                "jax",
+                "jax-scan",
+                "keras",
             ],
         },
         "scale": {
@@ -135,9 +165,18 @@ def digits_split(seed: int = 0):
     return X[train], y[train], X[test], y[test]
 
 
+def tabular(seed: int = 1):
+    """W4's data: 20 standard normal features, 3 classes from a random linear teacher;
+    20,000 training rows, then 5,000 test rows from the same teacher."""
+    X, y = synthetic(W4_ROWS + W4_TEST, W4_SIZES[0], W4_SIZES[-1], seed=seed)
+    return X[:W4_ROWS], y[:W4_ROWS], X[W4_ROWS:], y[W4_ROWS:]
+
+
 def load(spec: dict, rows: int):
     """(X_train, y_train, X_test, y_test) for an "mlp" workload (test arrays may be None)."""
     if spec["data"] == "digits":
         return digits_split()
+    if spec["data"] == "tabular":
+        return tabular()
     X, y = synthetic(rows, spec["sizes"][0], spec["sizes"][-1])
     return X, y, None, None
