@@ -102,3 +102,27 @@ def test_the_contenders_option_measures_only_those():
     )  # fmt: skip
     assert done.returncode == 2
     assert "--contenders must name some of" in done.stderr and "'nope'" in done.stderr
+
+
+def test_fresh_mode_times_whole_processes_with_an_empty_and_a_filled_cache(tmp_path):
+    """--mode fresh: a process per run, its wall time above its training time; a contender
+    with an on-disk cache is measured with the cache emptied first and with it filled."""
+    out = tmp_path / "fresh.json"
+    done = subprocess.run(
+        [sys.executable, str(RUN), "--quick", "--workloads", "W3", "--mode", "fresh",
+         "--contenders", "deltaprop-fast", "--json", str(out)],
+        capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
+    report = json.loads(out.read_text())
+    assert report["mode"] == "fresh" and list(report["workloads"]) == ["W3 fresh"]
+    rows = report["workloads"]["W3 fresh"]["results"]
+    assert [(r["contender"], r["cache"]) for r in rows] == [
+        ("deltaprop", "none"),
+        ("deltaprop-fast", "first"),
+        ("deltaprop-fast", "cached"),
+    ]  # no GEMM limit in fresh mode
+    for r in rows:
+        assert r["median_s"] > r["train_s"] > 0, r
+        assert r["extra"]["test_accuracy"] > 0.5
+    assert "| contender | variant | cache | process s |" in done.stdout
