@@ -134,6 +134,11 @@ def add_parser(sub) -> None:
         "-- deltaprop train ... --distributed mpi); only process 0 prints and writes the model",
     )
     p.add_argument("--out", required=True, metavar="MODEL", help="model file to write")
+    p.add_argument(
+        "--plot",
+        metavar="FILE",
+        help="also draw the training history to FILE (.png or .svg; needs the plot extra)",
+    )
     p.add_argument("--quiet", action="store_true", help="no progress or status output")
     p.add_argument("--json", action="store_true", help="print a JSON summary on stdout")
     p.set_defaults(handler=run)
@@ -159,6 +164,10 @@ def infer_task(y: np.ndarray) -> str:
 
 
 def run(args) -> int:
+    if args.plot:  # a bad file name or a missing matplotlib is found before training
+        from ..plots._figure import check_figure_path
+
+        check_figure_path(args.plot)
     if args.early_stopping is not None and args.validation_split == 0:
         raise ParameterError(
             "--early-stopping watches the validation loss: give --validation-split too"
@@ -247,6 +256,8 @@ def run(args) -> int:
     if not comm.is_root:  # the other processes hold the same weights: one writes them
         return status
     net.save(args.out)
+    if args.plot:
+        _plot_history(history, args.plot)
     if history.interrupted:
         note(f"interrupted by {history.interrupted}; saved the model as it stood to {args.out}")
         if args.checkpoint:
@@ -296,6 +307,13 @@ def _fit(net, args, X, y, loss_name, optimizer, validation, comm, show_bar):
         resume=args.resume,
         distributed=comm,
     )
+
+
+def _plot_history(history, path) -> None:
+    from ..plots import plot_history
+    from ..plots._figure import save_figure
+
+    save_figure(plot_history(history), path)
 
 
 def _check_resumable(path, net: Sequential) -> None:
