@@ -23,6 +23,7 @@ LAYERS = {
     "deltaprop.losses": 2,
     "deltaprop.optim": 2,
     "deltaprop.training": 3,
+    "deltaprop.tabular": 3,
     "deltaprop.io": 4,
     "deltaprop.explanation": 4,
     "deltaprop.network": 4,

@@ -3,7 +3,7 @@
 The public API is listed in ``__all__``; every other name is internal.
 """
 
-from . import datasets, errors, losses, metrics, nn, optim
+from . import datasets, errors, losses, metrics, nn, optim, tabular
 from ._version import __version__
 from .engine import Tensor, gradcheck, no_grad
 from .explanation import explain
@@ -63,4 +63,5 @@ __all__ = [
     "no_grad",
     "optim",
     "read_checkpoint",
+    "tabular",
 ]

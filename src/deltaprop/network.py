@@ -9,6 +9,7 @@ network back from a model file.
 from __future__ import annotations
 
 import os
+import warnings
 
 import numpy as np
 
@@ -17,6 +18,7 @@ from ._checks import check_number
 from .errors import ParameterError, ParameterTypeError
 from .io.checkpoint import ModelCheckpoint, read_checkpoint
 from .io.modelfile import write_model_file
+from .tabular import Preprocessor, is_table
 from .training import fit as _fit
 from .training.data import check_features, check_lengths, features_and_names
 from .training.labels import encode_class_weight, encode_labels, fit_labels
@@ -54,6 +56,10 @@ class Sequential(nn.Stack):
         self.classes_ = None
         self.feature_names = None
         self.target_name = None
+        #: the :class:`~deltaprop.tabular.Preprocessor` applied to data before the layers
+        self.preprocessor = None
+        #: how the network was trained (options and outcome), saved in model files
+        self.training_info = None
 
     # -- training ---------------------------------------------------------------------------
     def fit(
@@ -83,8 +89,15 @@ class Sequential(nn.Stack):
         resume=None,
         distributed=None,
         train_metrics: bool = False,
+        preprocessor=None,
     ):
         """Train by backpropagation; see :func:`deltaprop.training.fit` for every argument.
+
+        Tabular data: given a :class:`~deltaprop.tabular.Preprocessor` (``preprocessor=``), or
+        a pandas DataFrame or dict of columns holding text or missing values, ``X`` is encoded
+        by one (fitted here unless fitted already; ``y`` may then be the name of the target
+        column), which is kept in ``preprocessor`` and applied by predict, evaluate and the
+        model file.
 
         ``loss`` defaults to the loss of the previous ``fit``, else ``"squared_error"``. For
         classification losses, ``y`` may hold any labels (strings, say): they are sorted into
@@ -99,6 +112,10 @@ class Sequential(nn.Stack):
         pairs (see :mod:`deltaprop.training.source`); its labels must be numeric.
         """
         self.loss = losses.get(loss if loss is not None else (self.loss or "squared_error"))
+        if preprocessor is not None or (
+            is_table(X) and (self.preprocessor is not None or Preprocessor.needed(X))
+        ):
+            X, y, validation_data = self._preprocess(preprocessor, X, y, validation_data)
         if is_batch_source(X, y):
             self.classes_ = None  # batches arrive later: their labels are used as given
         else:
@@ -159,12 +176,58 @@ class Sequential(nn.Stack):
             train_metrics=train_metrics,
         )
 
+    def _preprocess(self, preprocessor, X, y, validation_data):
+        """Encode tabular X (and y, validation_data) with the given, kept or a new
+        Preprocessor; return the arrays fit trains on."""
+        prep = preprocessor or self.preprocessor
+        if prep is None:
+            task = "classification" if self.loss.kind in ("multiclass", "binary") else "regression"
+            prep = Preprocessor(task=task)
+        elif not isinstance(prep, Preprocessor):
+            raise ParameterTypeError(
+                f"preprocessor must be a deltaprop.tabular.Preprocessor; got {type(prep).__name__}"
+            )
+        column = y if isinstance(y, str) else None
+        if not prep.is_fitted:
+            if column is not None:
+                prep.target = [column]
+            X_enc, y_enc = prep.fit_transform(X, None if column is not None else y)
+            for message in prep.notes:
+                warnings.warn(message, UserWarning, stacklevel=3)
+        else:
+            X_enc = prep.transform(X)
+            y_enc = None if y is None else self._encoded_target(prep, X, y)
+        self.preprocessor = prep
+        if validation_data is not None:
+            try:
+                Xv, yv = validation_data
+            except (TypeError, ValueError) as exc:
+                raise ParameterError(
+                    "validation_data must be a pair (X_val, y_val); got "
+                    f"{type(validation_data).__name__}"
+                ) from exc
+            validation_data = (prep.transform(Xv), self._encoded_target(prep, Xv, yv))
+        self.feature_names = prep.input_names()
+        if prep.target_names and prep.target_names != ["y"]:
+            self.target_name = ", ".join(prep.target_names)
+        return X_enc, y_enc, validation_data
+
+    @staticmethod
+    def _encoded_target(prep, X, y):
+        if isinstance(y, str):
+            return prep.transform_target(X)
+        if len(prep.target_names) != 1:
+            return y
+        return prep.transform_target({prep.target_names[0]: y})
+
     def _output_units(self) -> int | None:
         return getattr(self.layers[-1], "units", None) if self.layers else None
 
     # -- inference --------------------------------------------------------------------------
     def forward_outputs(self, X, batch_size: int = 4096) -> np.ndarray:
         """The output layer's values for every row of X (no tape, dropout off)."""
+        if self.preprocessor is not None:
+            X = self.preprocessor.transform(X, dtype=self.dtype)
         X, _ = features_and_names(X)
         check_number("batch_size", batch_size, low=1, integer=True)
         if not self.is_built:
@@ -175,6 +238,8 @@ class Sequential(nn.Stack):
     def predict(self, X, batch_size: int = 4096) -> np.ndarray:
         """Class labels for classifiers (the loss says which), else the outputs."""
         out = self.forward_outputs(X, batch_size)
+        if self.preprocessor is not None and not _classifies(self.loss):
+            out = self.preprocessor.inverse_target(out)  # regression targets in their own units
         if self.loss is None or self.loss.kind is None:
             return out
         pred = self.loss.predict(out)
@@ -206,6 +271,8 @@ class Sequential(nn.Stack):
             raise ParameterError("evaluate needs a loss: fit the network first or pass loss=")
         loss = self.loss if loss is None else losses.get(loss)
         out = self.forward_outputs(X, batch_size)
+        if self.preprocessor is not None and not _classifies(loss):
+            out = self.preprocessor.inverse_target(out)  # the loss in the target's own units
         y = encode_labels(y, loss, self.classes_)
         target = loss.prepare_target(y, out.shape[-1], self.dtype)
         check_lengths(out, target, "X", "y")
@@ -215,13 +282,18 @@ class Sequential(nn.Stack):
     def get_config(self) -> dict:
         """The model file's config: the architecture (see :meth:`nn.Stack.architecture`), the
         loss, the class labels and the feature and target names."""
-        return {
+        config = {
             "architecture": self.architecture(),
             "loss": None if self.loss is None or self.loss.kind is None else self.loss.get_config(),
             "classes": None if self.classes_ is None else self.classes_.tolist(),
             "feature_names": self.feature_names,
             "target_name": self.target_name,
         }
+        if self.preprocessor is not None:
+            config["preprocessor"] = self.preprocessor.get_config()
+        if self.training_info is not None:
+            config["training"] = self.training_info
+        return config
 
     @classmethod
     def from_config(cls, config: dict) -> Sequential:
@@ -233,6 +305,9 @@ class Sequential(nn.Stack):
         net.classes_ = None if classes is None else np.asarray(classes)
         net.feature_names = config.get("feature_names")
         net.target_name = config.get("target_name")
+        if config.get("preprocessor") is not None:
+            net.preprocessor = Preprocessor.from_config(config["preprocessor"])
+        net.training_info = config.get("training")
         return net
 
     def save(self, path) -> None:
@@ -255,3 +330,7 @@ class Sequential(nn.Stack):
             f"(trainable {self.count_parameters(trainable_only=True):,})"
         )
         return "\n".join(lines)
+
+
+def _classifies(loss) -> bool:
+    return loss is not None and loss.kind in ("multiclass", "binary")

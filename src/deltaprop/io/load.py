@@ -13,10 +13,11 @@ import numpy as np
 
 from .. import losses
 from .._version import __version__
-from ..errors import ModelFileError
+from ..errors import DataError, ModelFileError
 from ..network import Sequential
 from ..nn import LAYERS
 from ..nn.stack import ARCHITECTURE
+from ..tabular import Preprocessor
 from .checkpoint import FORMAT as CHECKPOINT_FORMAT
 from .checkpoint import read_checkpoint
 from .modelfile import FORMAT as MODEL_FORMAT
@@ -56,7 +57,8 @@ def _network(config: dict, where: str) -> Sequential:
                     f"{where}: layers[{i}] has unknown type {layer.get('type')!r} (registered "
                     f"layers: {', '.join(LAYERS)})"
                 )
-        net = Sequential.from_config({**config, "loss": None})  # the loss is checked next
+        # the loss and the tabular preprocessing are checked next
+        net = Sequential.from_config({**config, "loss": None, "preprocessor": None})
     except ModelFileError:
         raise
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
@@ -65,7 +67,27 @@ def _network(config: dict, where: str) -> Sequential:
         net.loss = None if config.get("loss") is None else losses.get(config["loss"])
     except (TypeError, ValueError) as exc:
         raise ModelFileError(f"{where}: invalid loss in the config ({exc})") from exc
+    _check_tabular(net, config, where)
     return net
+
+
+def _check_tabular(net: Sequential, config: dict, where: str) -> None:
+    """The saved preprocessing must be valid and encode as many features as the network
+    takes; the training record must be a JSON object."""
+    if config.get("preprocessor") is not None:
+        try:
+            net.preprocessor = Preprocessor.from_config(config["preprocessor"])
+        except DataError as exc:
+            raise ModelFileError(f"{where}: {exc}") from exc
+        width = len(net.preprocessor.feature_names_out())
+        if net.in_features is not None and width != net.in_features:
+            raise ModelFileError(
+                f"{where}: the tabular preprocessing encodes {width} features but the network "
+                f"takes {net.in_features}"
+            )
+    info = config.get("training")
+    if info is not None and not isinstance(info, dict):
+        raise ModelFileError(f"{where}: training must be a JSON object; got {type(info).__name__}")
 
 
 def _check_tensors(net: Sequential, tensors: dict, where: str) -> None:

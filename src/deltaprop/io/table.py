@@ -1,0 +1,357 @@
+"""Reading a CSV the way people write it: named columns of numbers or text, missing cells marked.
+
+:func:`read_columns` accepts what spreadsheets, R and pandas write:
+
+- UTF-8 with or without a byte-order mark (Excel's "CSV UTF-8"); any other encoding is refused
+  with a message naming the line and the byte (or read with ``encoding=``);
+- the delimiter detected among comma, semicolon, tab and bar (the one that splits the first
+  lines into the same number of fields, most fields winning), or given;
+- quoted fields (the standard library's :mod:`csv`), blank lines skipped;
+- missing-value tokens (``NA_VALUES``, plus ``na_values``) in any column;
+- an unnamed first column that counts the rows (R's ``write.csv``: 1..n; pandas' ``to_csv``:
+  0..n-1) or names each row uniquely: left out, with a note.
+
+Each column comes back as float64 (NaN where missing) when every cell present is a number,
+else as an object array of stripped strings (None where missing). A column that mixes numbers
+and text is kept as text and listed in ``mixed`` with its first text cell, so that a model
+can refuse it where it is used (a typo in a numeric column) without stopping a file whose odd
+column is dropped. Problems with the file itself raise :class:`~deltaprop.errors.DataError`
+naming the file, the line and the column.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import DataError
+
+#: Cells read as missing values (after stripping spaces), as R and pandas write them.
+NA_VALUES = ("", "NA", "N/A", "n/a", "NaN", "nan", "null", "NULL", "?")
+DELIMITERS = (",", ";", "\t", "|")
+_SAMPLE_LINES = 50
+_CHUNK_ROWS = 1 << 16
+
+
+@dataclass
+class Columns:
+    """The columns of a CSV file: ``names`` in file order, ``columns[name]`` (float64 with NaN
+    for missing, or object strings with None), ``lines[row]`` (the file line of each data row),
+    ``mixed[name] = (row, text)`` (columns of numbers with some text: the first text cell)."""
+
+    path: str
+    names: list
+    columns: dict
+    lines: np.ndarray
+    delimiter: str = ","
+    positions: dict = field(default_factory=dict)
+    mixed: dict = field(default_factory=dict)
+    notes: list = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.lines)
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        return self.columns[name]
+
+    def keys(self):
+        return list(self.names)
+
+    def place(self, name: str, row: int) -> str:
+        """Where a cell is: "'file' line L, column C ('name')"."""
+        return (
+            f"{self.path!r} line {int(self.lines[row])}, column {self.positions[name]} ({name!r})"
+        )
+
+    def take(self, rows) -> Columns:
+        """The same columns for the data rows ``rows`` only (an index array or mask)."""
+        return Columns(
+            self.path,
+            list(self.names),
+            {name: values[rows] for name, values in self.columns.items()},
+            self.lines[rows],
+            self.delimiter,
+            dict(self.positions),
+            dict(self.mixed),
+            [],
+        )
+
+
+def read_columns(
+    path, *, delimiter=None, na_values=(), text_columns=(), encoding: str = "utf-8"
+) -> Columns:
+    """Read a CSV file with a header row into :class:`Columns`.
+
+    ``delimiter``: one character, or None to detect it; ``na_values``: tokens read as missing
+    besides ``NA_VALUES``; ``text_columns``: names kept as text even when they hold numbers
+    (categories written as numbers); ``encoding``: the file's text encoding (UTF-8 by default,
+    a byte-order mark skipped).
+
+    >>> import tempfile, os
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     p = os.path.join(d, "t.csv")
+    ...     _ = open(p, "w", encoding="utf-8-sig").write('"";size;kind\\n"1";2,5;cat\\n"2";NA;\\n')
+    ...     table = read_columns(p)
+    >>> table.names, table["size"].tolist(), table["kind"].tolist(), table.delimiter
+    (['size', 'kind'], ['2,5', None], ['cat', None], ';')
+    """
+    path = Path(path)
+    where = repr(str(path))
+    encoding = _check_encoding(path, encoding, where)
+    na = frozenset(NA_VALUES) | {str(v).strip() for v in na_values}
+    try:
+        with open(path, newline="", encoding=encoding) as fh:
+            sample = [line for _, line in zip(range(_SAMPLE_LINES), fh)]
+            delimiter = detect_delimiter(sample) if delimiter is None else delimiter
+            fh.seek(0)
+            header, chunks, lines = _read_chunks(fh, delimiter, na, set(text_columns), where)
+    except UnicodeDecodeError:
+        raise DataError(_decode_error(path, encoding, where)) from None
+    except csv.Error as exc:
+        raise DataError(f"{where}: not valid CSV ({exc})") from exc
+    names, positions = header
+    table = Columns(str(path), names, {}, lines, delimiter, positions)
+    redo = []
+    for name in names:
+        parts = chunks[name]
+        numbers = [c for c in parts if isinstance(c, np.ndarray)]
+        if len(numbers) == len(parts):
+            table.columns[name] = np.concatenate(numbers)
+            continue
+        if numbers:  # numbers first, text later: the numbers' cells are read again as written
+            redo.append(name)
+        else:
+            table.columns[name] = _object_array([cell for part in parts for cell in part])
+        if name not in text_columns:
+            n_text, first = _text_count(parts)
+            n_numbers = len(lines) - _missing_count(parts) - n_text
+            if n_numbers >= n_text:  # mostly numbers: the text is a typo or an unknown token
+                table.mixed[name] = first
+    if redo:  # columns found to hold text after chunks of numbers: read their cells again
+        table.columns.update(_text_pass(path, encoding, delimiter, na, names, redo))
+    _drop_row_names(table)
+    return table
+
+
+def detect_delimiter(lines: list) -> str:
+    """The delimiter among ``DELIMITERS`` that splits every sample line into the same number
+    (> 1) of fields, the most fields winning; a comma when none does.
+
+    >>> detect_delimiter(["a;b;c\\n", "1,5;2;3\\n"]), detect_delimiter(["a\\tb\\n", "1\\t2\\n"])
+    (';', '\\t')
+    """
+    best, best_fields = ",", 1
+    for d in DELIMITERS:
+        try:
+            counts = {len(row) for row in csv.reader(lines, delimiter=d) if row}
+        except csv.Error:
+            continue
+        if len(counts) == 1 and (n := counts.pop()) > best_fields:
+            best, best_fields = d, n
+    return best
+
+
+def _read_chunks(fh, delimiter, na, text_columns, where):
+    """The header and, per column, chunks of float64 arrays (all numbers) or lists of text."""
+    reader = csv.reader(fh, delimiter=delimiter)
+    raw = next((row for row in reader if row), None)
+    if raw is None:
+        raise DataError(f"data file {where} is empty (no header row)")
+    names, positions = _header(raw, where)
+    n_fields = len(names)
+    chunks = {name: [] for name in names}
+    lines, rows, row_lines = [], [], []
+    for row in reader:
+        if not row:
+            continue
+        if len(row) != n_fields:
+            raise DataError(
+                f"{where} line {reader.line_num}: ragged row with {len(row)} fields; "
+                f"the header has {n_fields}"
+            )
+        rows.append(row)
+        row_lines.append(reader.line_num)
+        if len(rows) == _CHUNK_ROWS:
+            _add_chunk(chunks, names, rows, na, text_columns)
+            lines.append(np.array(row_lines, dtype=np.int64))
+            rows, row_lines = [], []
+    if rows:
+        _add_chunk(chunks, names, rows, na, text_columns)
+        lines.append(np.array(row_lines, dtype=np.int64))
+    if not lines:
+        raise DataError(f"{where} has a header but no data rows")
+    return (names, positions), chunks, np.concatenate(lines)
+
+
+def _header(raw: list, where: str) -> tuple[list, dict]:
+    names, positions = [], {}
+    for i, cell in enumerate(raw):
+        name = cell.strip() or ("" if i == 0 else f"column_{i + 1}")
+        if name in positions:
+            raise DataError(
+                f"{where} line 1: column names must be unique; {name!r} is column "
+                f"{positions[name]} and column {i + 1}"
+            )
+        names.append(name)
+        positions[name] = i + 1
+    return names, positions
+
+
+def _add_chunk(chunks, names, rows, na, text_columns) -> None:
+    for name, cells in zip(names, zip(*rows)):
+        values = None if name in text_columns else _numbers(cells, na)
+        chunks[name].append(values if values is not None else _texts(cells, na))
+
+
+def _numbers(cells, na) -> np.ndarray | None:
+    """The cells as float64 (NaN for missing tokens), or None if one is not a number."""
+    try:
+        values = np.array(cells, dtype=np.float64)
+    except ValueError:
+        values = None
+    else:
+        if not np.isnan(values).any():
+            numeric_na = _numeric_tokens(na)
+            if numeric_na:  # "-999" given as a missing-value token
+                values[np.isin(values, numeric_na)] = np.nan
+            return values
+    out = np.empty(len(cells))
+    for i, cell in enumerate(cells):
+        cell = cell.strip()
+        if cell in na:
+            out[i] = np.nan
+            continue
+        try:
+            out[i] = float(cell)
+        except ValueError:
+            return None
+        if out[i] != out[i]:  # a NaN spelled otherwise ("-nan"): missing too
+            out[i] = np.nan
+    return out
+
+
+def _numeric_tokens(na) -> list:
+    return [float(t) for t in na if _is_number(t) and float(t) == float(t)]
+
+
+def _texts(cells, na) -> list:
+    return [None if (c := cell.strip()) in na else c for cell in cells]
+
+
+def _text_count(chunks) -> tuple[int, tuple | None]:
+    """How many cells of text chunks are not numbers, and the first such (row, text)."""
+    count, first, offset = 0, None, 0
+    for chunk in chunks:
+        if isinstance(chunk, list):
+            for i, cell in enumerate(chunk):
+                if cell is not None and not _is_number(cell):
+                    count += 1
+                    first = first or (offset + i, cell)
+        offset += len(chunk)
+    return count, first
+
+
+def _missing_count(chunks) -> int:
+    return sum(
+        int(np.isnan(c).sum()) if isinstance(c, np.ndarray) else sum(v is None for v in c)
+        for c in chunks
+    )
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _text_pass(path, encoding, delimiter, na, names, wanted) -> dict:
+    """Second reading of the columns ``wanted`` as text, every cell as written."""
+    index = [names.index(name) for name in wanted]
+    cells = {name: [] for name in wanted}
+    with open(path, newline="", encoding=encoding) as fh:
+        reader = csv.reader(fh, delimiter=delimiter)
+        next((row for row in reader if row), None)
+        for row in reader:
+            if row:
+                for name, i in zip(wanted, index):
+                    cell = row[i].strip()
+                    cells[name].append(None if cell in na else cell)
+    return {name: _object_array(values) for name, values in cells.items()}
+
+
+def _object_array(values: list) -> np.ndarray:
+    out = np.empty(len(values), dtype=object)
+    out[:] = values
+    return out
+
+
+def _drop_row_names(table: Columns) -> None:
+    """Leave out an unnamed first column that numbers the rows or names each one uniquely."""
+    if not table.names or table.names[0] not in ("", "Unnamed: 0"):
+        return
+    name = table.names[0]
+    values = table.columns[name]
+    n = len(values)
+    if values.dtype.kind == "f":
+        counts = bool(np.array_equal(values, np.arange(1, n + 1))) or bool(
+            np.array_equal(values, np.arange(n))
+        )
+    else:
+        counts = None not in values.tolist() and len(set(values.tolist())) == n
+    if not counts:
+        table.columns["column_1"] = table.columns.pop(name)
+        table.positions["column_1"] = table.positions.pop(name)
+        table.names[0] = "column_1"
+        return
+    del table.columns[name]
+    table.names.pop(0)
+    table.mixed.pop(name, None)
+    table.notes.append(
+        f"left out the unnamed first column of {table.path!r}: it holds row names "
+        f"({values[0]}, {values[1] if n > 1 else '...'}, ...), not data"
+    )
+
+
+def _check_encoding(path: Path, encoding: str, where: str) -> str:
+    try:
+        name = codecs.lookup(encoding).name
+    except LookupError:
+        raise DataError(f"unknown text encoding {encoding!r} for {where}") from None
+    with open(path, "rb") as fh:
+        start = fh.read(4)
+    if name == "utf-8":
+        if start.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            raise DataError(
+                f"{where} is UTF-16 text, not UTF-8: save it as UTF-8 (Excel: 'CSV UTF-8'), "
+                "or give the encoding (--encoding utf-16)"
+            )
+        return "utf-8-sig"  # reads UTF-8 with or without a byte-order mark
+    return encoding
+
+
+def _decode_error(path: Path, encoding: str, where: str) -> str:
+    """Name the line and the first byte that is not ``encoding`` text."""
+    decoder = codecs.getincrementaldecoder(encoding)()
+    line, offset = 1, 0
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            try:
+                decoder.decode(block)
+            except UnicodeDecodeError as exc:
+                bad = block[exc.start : exc.start + 1]
+                line += block[: exc.start].count(b"\n")
+                return (
+                    f"{where} is not {'UTF-8' if 'utf-8' in encoding else encoding} text: byte "
+                    f"0x{bad.hex()} on line {line} (byte {offset + exc.start}) cannot be "
+                    "decoded; save the file as UTF-8, or give its encoding "
+                    "(--encoding cp1252 for Windows 'ANSI', latin-1)"
+                )
+            line += block.count(b"\n")
+            offset += len(block)
+    return f"{where} is not {encoding} text"
