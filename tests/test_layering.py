@@ -26,6 +26,7 @@ LAYERS = {
     "deltaprop.tabular": 3,
     "deltaprop.io": 4,
     "deltaprop.explanation": 4,
+    "deltaprop.export": 4,
     "deltaprop.network": 4,
     "deltaprop.cli": 4,
     "deltaprop.plots": 4,

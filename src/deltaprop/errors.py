@@ -18,6 +18,7 @@ Hierarchy::
     |   +-- UsageError                    a command line the parser refuses
     |   +-- RegistryError                 an extension (op, layer, optimizer, loss) whose
     |                                     name is missing, taken, or not registered
+    |   +-- ExportError                   a model part with no counterpart in the export format
     +-- NotBuiltError (RuntimeError)      a layer used before its size is known
     +-- BackwardError (RuntimeError)      backward() of a tensor that needs no gradient
     +-- TrainingDiverged (RuntimeError)   the loss or a parameter became inf or NaN
@@ -66,6 +67,11 @@ class UsageError(InputError):
 class RegistryError(InputError):
     """An extension class registered without a name or under a name another class holds, or
     saved without being registered (see :mod:`deltaprop.nn.registry`)."""
+
+
+class ExportError(InputError):
+    """A model that cannot be exported to the format asked for; the message names the part
+    (layer, activation, column) that has no counterpart there."""
 
 
 class NotBuiltError(DeltapropError, RuntimeError):

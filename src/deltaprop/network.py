@@ -318,6 +318,14 @@ class Sequential(nn.Stack):
             )
         write_model_file(path, self.get_config(), self.state_dict())
 
+    def export(self, path, format: str = "onnx", **options) -> None:
+        """Write the trained network for another runtime: ``format="onnx"`` gives a file that
+        onnxruntime runs (``pip install "deltaprop[onnx]"``; options such as ``opset`` and the
+        graph's inputs and outputs in :mod:`deltaprop.export.onnx` and docs/onnx.md)."""
+        from .export import export
+
+        export(self, path, format, **options)
+
     def summary(self) -> str:
         """A table of layers, output widths and parameter counts."""
         lines = [f"{'layer':<28}{'output':>10}{'parameters':>14}"]

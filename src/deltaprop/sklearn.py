@@ -52,6 +52,7 @@ from .errors import (
     ParameterError,
     ParameterTypeError,
 )
+from .export import export
 from .optim import SGD, Adam
 from .training import Callback
 from .training import fit as train
@@ -434,6 +435,19 @@ class _BaseMLP(BaseEstimator):
         out = predict_outputs(self._net, X, dtype=np.dtype(self.dtype))
         # predictions come back in the caller's float precision, as scikit-learn's do
         return out.astype(X.dtype, copy=False)
+
+    # -- export -------------------------------------------------------------------------------
+    def export(self, path, format="onnx", **options):
+        """Write the fitted estimator for another runtime (``format="onnx"``: ``label`` and
+        ``probabilities`` for classifiers, ``predictions`` for regressors; docs/onnx.md)."""
+        check_is_fitted(self)
+        export(self, path, format, **options)
+
+    def _export_spec(self):
+        from .export.onnx import estimator_spec
+
+        check_is_fitted(self)
+        return estimator_spec(self)
 
     # -- pickling -----------------------------------------------------------------------------
     def __getstate__(self):

@@ -1,0 +1,230 @@
+"""ONNX export of trained networks and scikit-learn estimators (docs/onnx.md).
+
+The graph computes what deltaprop's ``predict`` and ``predict_proba`` return, in inference
+mode (dropout off), from one float input ``X`` of shape (N, n_features):
+
+* classifiers: ``label`` (N,) holding the training labels (strings stay strings; an int64
+  index when the network was trained on indices), and ``probabilities`` (N, K), a plain
+  tensor; multi-label networks give ``label`` (N, L) of 0/1 and ``probabilities`` (N, L);
+* everything else: ``predictions`` (N, n_outputs), the output layer's values.
+
+Opset and IR version are fixed (``OPSET`` and the IR version ``onnx.helper`` derives from it),
+so that onnxruntime releases of the last years load the file; the model carries the deltaprop
+version, feature names, classes and task as metadata.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+import numpy as np
+
+from .._checks import check_number
+from .._version import __version__
+from ..errors import ExportError, ParameterTypeError
+from ..io.atomic import atomic_write
+from . import OPSET, OPSETS
+from .onnx_graph import ML_DOMAIN, GraphBuilder, helper, onnx
+from .onnx_layers import convert_layer
+
+#: Opset of the ai.onnx.ml domain (its operators encode text columns).
+ML_OPSET = 3
+
+TASKS = ("classification", "multilabel", "regression")
+
+
+@dataclass
+class ExportSpec:
+    """What the exporter needs to know about a trained model, whatever its API.
+
+    ``task`` is one of TASKS; ``from_logits``: the output layer gives scores that the head turns
+    into probabilities (softmax, or logistic when ``binary``); ``binary``: one logistic unit
+    gives the probability of the second class; ``classes``: the labels, or None for indices.
+    """
+
+    layers: list
+    dtype: np.dtype
+    n_features: int
+    n_outputs: int
+    task: str = "regression"
+    binary: bool = False
+    from_logits: bool = False
+    classes: np.ndarray | None = None
+    feature_names: list | None = None
+    target_name: str | None = None
+    producer: str = "deltaprop.Sequential"
+
+
+def network_spec(net) -> ExportSpec:
+    """The ExportSpec of a :class:`deltaprop.Sequential` (or a plain Stack: regression)."""
+    if not net.is_built or net.in_features is None:
+        raise ExportError("the network has no weights yet: fit it (or call it) before exporting")
+    loss = getattr(net, "loss", None)
+    kind = None if loss is None else loss.kind
+    n_outputs = _output_width(net)
+    spec = ExportSpec(
+        layers=list(net.layers),
+        dtype=np.dtype(net.dtype),
+        n_features=net.in_features,
+        n_outputs=n_outputs,
+        from_logits=bool(getattr(loss, "from_logits", False)),
+        classes=getattr(net, "classes_", None),
+        feature_names=getattr(net, "feature_names", None),
+        target_name=getattr(net, "target_name", None),
+        producer=f"deltaprop.{type(net).__name__}",
+    )
+    if kind == "multiclass":
+        spec.task = "classification"
+    elif kind == "binary":
+        spec.task = "classification" if n_outputs == 1 else "multilabel"
+        spec.binary = n_outputs == 1
+    if spec.task != "classification":
+        spec.classes = None  # labels are the 0/1 matrix (multi-label) or none at all
+    return spec
+
+
+def estimator_spec(est) -> ExportSpec:
+    """The ExportSpec of a fitted :mod:`deltaprop.sklearn` estimator (its network, output
+    activation and labels, as its ``predict`` and ``predict_proba`` use them)."""
+    names = getattr(est, "feature_names_in_", None)
+    spec = ExportSpec(
+        layers=list(est._net.layers),
+        dtype=np.dtype(est.dtype),
+        n_features=int(est.n_features_in_),
+        n_outputs=int(est.n_outputs_),
+        feature_names=None if names is None else [str(n) for n in names],
+        producer=f"deltaprop.sklearn.{type(est).__name__}",
+    )
+    if est._is_classifier:
+        if est._label_binarizer.y_type_ == "multilabel-indicator":
+            spec.task = "multilabel"
+        else:
+            spec.task, spec.classes = "classification", est.classes_
+            spec.binary = est.out_activation_ == "logistic"
+    return spec
+
+
+def _output_width(net) -> int:
+    """The network's output width, found by running one row of zeros through it."""
+    from ..training.predict import predict_outputs
+
+    row = np.zeros((1, net.in_features), dtype=net.dtype)
+    return int(predict_outputs(net, row, dtype=net.dtype).shape[-1])
+
+
+def to_onnx(model, *, opset: int = OPSET, name: str | None = None):
+    """The ``onnx.ModelProto`` of a trained Sequential, estimator or :class:`ExportSpec`.
+
+    ``opset`` (13..21, default 17) is the ai.onnx opset; the IR version is the lowest that
+    opset needs. The model passes ``onnx.checker.check_model(model, full_check=True)``.
+    """
+    spec = _spec_of(model)
+    opset = check_number("opset", opset, low=OPSETS.start, high=OPSETS.stop - 1, integer=True)
+    g = GraphBuilder()
+    x = g.input("X", spec.dtype, ["N", spec.n_features])
+    out = x
+    for i, layer in enumerate(spec.layers):
+        out = convert_layer(g, layer, out, spec.dtype, f"layers[{i}]")
+    if spec.task == "regression":
+        g.output(out, "predictions", spec.dtype, ["N", spec.n_outputs])
+    else:
+        _classifier_head(g, spec, out)
+    doc = f"{spec.producer} exported by deltaprop {__version__}"
+    graph = g.graph(name or "deltaprop", doc)
+    opsets = [helper.make_opsetid("", opset)]
+    if ML_DOMAIN in g.domains:
+        opsets.append(helper.make_opsetid(ML_DOMAIN, ML_OPSET))
+    model = helper.make_model(
+        graph,
+        opset_imports=opsets,
+        ir_version=helper.find_min_ir_version_for(opsets),
+        producer_name="deltaprop",
+        producer_version=__version__,
+        doc_string=doc,
+    )
+    helper.set_model_props(model, _metadata(spec))
+    onnx.checker.check_model(model, full_check=True)
+    return model
+
+
+def _spec_of(model) -> ExportSpec:
+    if isinstance(model, ExportSpec):
+        return model
+    if callable(getattr(model, "_export_spec", None)):
+        return model._export_spec()
+    if hasattr(model, "layers") and hasattr(model, "is_built"):
+        return network_spec(model)
+    raise ParameterTypeError(
+        "model must be a deltaprop network (Sequential), a deltaprop.sklearn estimator or an "
+        f"ExportSpec; got {type(model).__name__}"
+    )
+
+
+def _classifier_head(g: GraphBuilder, spec: ExportSpec, out: str) -> None:
+    """``label`` and ``probabilities`` as ``predict`` and ``predict_proba`` compute them."""
+    dtype = spec.dtype
+    if spec.task == "multilabel" or spec.binary:
+        if spec.from_logits:
+            prob, threshold = g.node("Sigmoid", [out], hint="p"), 0.0
+        else:
+            prob, threshold = out, 0.5
+        positive = g.node("Greater", [out, g.const("threshold", np.asarray(threshold, dtype))])
+        index = g.node("Cast", [positive], to=onnx.TensorProto.INT64, hint="index")
+        if spec.binary:
+            one = g.const("one", np.asarray(1.0, dtype))
+            prob = g.node("Concat", [g.node("Sub", [one, prob], hint="q"), prob], axis=1)
+            index = g.node("Squeeze", [index, g.const("axis", np.array([1]))], hint="index")
+    else:
+        prob = g.node("Softmax", [out], axis=-1, hint="p") if spec.from_logits else out
+        index = g.node("ArgMax", [out], axis=1, keepdims=0, hint="index")
+    width = 2 if spec.binary else spec.n_outputs
+    classes = _class_constants(spec.classes)
+    if spec.task == "multilabel":
+        g.output(index, "label", np.int64, ["N", spec.n_outputs])
+    elif classes is None:
+        g.output(index, "label", np.int64, ["N"])
+    else:
+        label = g.node("Gather", [g.const("classes", classes), index], hint="label")
+        g.output(label, "label", classes.dtype, ["N"])
+    g.output(prob, "probabilities", dtype, ["N", width])
+
+
+def _class_constants(classes) -> np.ndarray | None:
+    """The labels as an ONNX-typed constant: text, bool or int64; ExportError otherwise."""
+    if classes is None:
+        return None
+    classes = np.asarray(classes)
+    if classes.dtype.kind in "US":
+        return classes.astype(object)
+    if classes.dtype.kind == "b":
+        return classes
+    if classes.dtype.kind in "iu":
+        return classes.astype(np.int64)
+    if classes.dtype in (np.float32, np.float64):
+        return classes
+    raise ExportError(
+        f"class labels of dtype {classes.dtype} have no ONNX tensor type: train on text, "
+        f"bool or numeric labels (got {classes[:5].tolist()})"
+    )
+
+
+def _metadata(spec: ExportSpec) -> dict:
+    classes = None if spec.classes is None else np.asarray(spec.classes).tolist()
+    return {
+        "deltaprop_version": __version__,
+        "producer": spec.producer,
+        "task": spec.task,
+        "input": "X",
+        "n_features": str(spec.n_features),
+        "feature_names": json.dumps(spec.feature_names),
+        "classes": json.dumps(classes),
+        "target_name": json.dumps(spec.target_name),
+    }
+
+
+def save_onnx(model, path, *, opset: int = OPSET) -> None:
+    """Write ``to_onnx(model)`` to ``path`` atomically (nothing is written if it fails)."""
+    proto = to_onnx(model, opset=opset)
+    with atomic_write(path) as fh:
+        fh.write(proto.SerializeToString())

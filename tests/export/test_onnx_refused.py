@@ -1,0 +1,89 @@
+"""Exports that cannot be made are refused with a message naming the reason, and write
+nothing; a layer defined outside deltaprop exports once it registers a converter."""
+
+import numpy as np
+import pytest
+
+import deltaprop as dp
+from deltaprop.errors import ExportError, ParameterError, ParameterTypeError
+from deltaprop.export import register_onnx_converter
+from deltaprop.export.onnx import to_onnx
+from deltaprop.export.onnx_layers import CONVERTERS
+from deltaprop.nn import activations
+
+pytest.importorskip("onnx")
+
+
+class Doubler(dp.Module):
+    """out = 2 x (a layer deltaprop does not know)."""
+
+    replayable = True
+
+    def forward(self, x):
+        return x * 2.0
+
+
+class Cube(activations.Activation):
+    name, formula = "cube", "net^3"
+
+    def __call__(self, x):
+        return x * x * x
+
+
+def _built(*layers):
+    return dp.Sequential([dp.Dense(3, "tanh", in_features=2), *layers], seed=0)
+
+
+def test_an_unfitted_network(tmp_path):
+    net = dp.Sequential([dp.Dense(3), dp.Dense(1)])
+    with pytest.raises(ExportError, match="no weights yet"):
+        net.export(tmp_path / "m.onnx")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_layer_without_converter_then_with_one(run):
+    net = _built(Doubler(), dp.Dense(1))
+    with pytest.raises(ExportError, match=r"layers\[1\] \(Doubler\) has no ONNX converter"):
+        to_onnx(net)
+
+    @register_onnx_converter(Doubler)
+    def _convert(g, layer, x, dtype):
+        return g.node("Mul", [x, g.const("two", np.asarray(2.0, dtype))])
+
+    try:
+        X = np.random.default_rng(0).normal(size=(5, 2)).astype(np.float32)
+        np.testing.assert_allclose(
+            run(to_onnx(net), X)["predictions"], net.forward_outputs(X), rtol=1e-5, atol=1e-6
+        )
+    finally:
+        del CONVERTERS[Doubler]
+
+
+def test_an_activation_without_onnx_form():
+    net = dp.Sequential([dp.Dense(3, Cube(), in_features=2), dp.Dense(1)], seed=0)
+    with pytest.raises(ExportError, match="activation 'cube' has no ONNX form; exportable"):
+        to_onnx(net)
+
+
+def test_infinite_weights():
+    net = _built(dp.Dense(1))
+    net.layers[1].bias.data[0] = np.inf
+    with pytest.raises(ExportError, match=r"bias holds NaN or infinite values"):
+        to_onnx(net)
+
+
+def test_bad_options(tmp_path):
+    net = _built(dp.Dense(1))
+    with pytest.raises(ParameterError, match="format must be one of 'onnx'; got 'tflite'"):
+        net.export(tmp_path / "m.tflite", format="tflite")
+    with pytest.raises(ParameterError, match="opset must be <= 21; got 28"):
+        net.export(tmp_path / "m.onnx", opset=28)
+    with pytest.raises(ParameterError, match="opset must be >= 13; got 11"):
+        net.export(tmp_path / "m.onnx", opset=11)
+    with pytest.raises(ParameterError, match="existing directory"):
+        net.export(tmp_path / "missing" / "m.onnx")
+    with pytest.raises(ParameterError, match="not a directory"):
+        net.export(tmp_path)
+    with pytest.raises(ParameterTypeError, match="got dict"):
+        to_onnx({"layers": []})
+    assert list(tmp_path.iterdir()) == []
