@@ -54,7 +54,8 @@ RUNNER = textwrap.dedent(
                     raise AssertionError(name + " differs from deltaprop's")
             results[case["file"]] = "ok"
         except Exception as exc:
-            results[case["file"]] = type(exc).__name__ + ": " + str(exc).splitlines()[0][:160]
+            # the reason is at the end of onnxruntime's first line (after the source location)
+            results[case["file"]] = type(exc).__name__ + ": " + str(exc).splitlines()[0][-150:]
     print(json.dumps({"version": ort.__version__, "results": results}))
     """
 )

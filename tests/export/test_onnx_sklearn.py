@@ -61,3 +61,27 @@ def test_an_unfitted_estimator_is_refused(tmp_path):
     with pytest.raises(NotFittedError):
         MLPRegressor().export(tmp_path / "r.onnx")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_skl2onnx_converts_estimators_alone_and_in_pipelines(rng, run, tolerance, recwarn):
+    skl2onnx = pytest.importorskip("skl2onnx")
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    from deltaprop.export import register_skl2onnx
+
+    register_skl2onnx()
+    X = _X(rng)
+    y = np.array(["a", "b", "c"])[(X[:, 0] > 0).astype(int) + (X[:, 1] > 0.5)]
+    est = MLPClassifier((5,), **_quiet()).fit(X, y)
+    for sample in (X[:1], X[:1].astype(np.float64)):  # a float64 input is cast in the graph
+        model = skl2onnx.to_onnx(est, sample)
+        outputs = run(model, X.astype(sample.dtype))
+        assert list(outputs) == ["label", "probabilities"]  # a plain tensor: no ZipMap
+        np.testing.assert_array_equal(outputs["label"], est.predict(X))
+        np.testing.assert_allclose(outputs["probabilities"], est.predict_proba(X), **tolerance)
+    pipe = make_pipeline(StandardScaler(), MLPRegressor(hidden_layer_sizes=(6,), **_quiet()))
+    pipe.fit(X * 10 + 3, X[:, 0] * 4)
+    outputs = run(skl2onnx.to_onnx(pipe, X[:1]), X * 10 + 3)
+    assert list(outputs) == ["variable"]
+    np.testing.assert_allclose(outputs["variable"][:, 0], pipe.predict(X * 10 + 3), **tolerance)

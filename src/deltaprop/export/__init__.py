@@ -36,4 +36,12 @@ def register_onnx_converter(layer_class: type):
     return register(layer_class)
 
 
-__all__ = ["FORMATS", "OPSET", "OPSETS", "export", "register_onnx_converter"]
+def register_skl2onnx() -> None:
+    """Register converters with skl2onnx so that ``skl2onnx.to_onnx(est, X)`` converts
+    :mod:`deltaprop.sklearn`'s estimators (see :mod:`.skl2onnx_converter`)."""
+    from .skl2onnx_converter import register_skl2onnx as register
+
+    register()
+
+
+__all__ = ["FORMATS", "OPSET", "OPSETS", "export", "register_onnx_converter", "register_skl2onnx"]

@@ -1,7 +1,9 @@
 """ONNX export of trained networks and scikit-learn estimators (docs/onnx.md).
 
 The graph computes what deltaprop's ``predict`` and ``predict_proba`` return, in inference
-mode (dropout off), from one float input ``X`` of shape (N, n_features):
+mode (dropout off), from one float input ``X`` of shape (N, n_features), or, for a network
+trained on a table (``net.preprocessor``), from one input per original column
+(:mod:`.onnx_tabular`):
 
 * classifiers: ``label`` (N,) holding the training labels (strings stay strings; an int64
   index when the network was trained on indices), and ``probabilities`` (N, K), a plain
@@ -27,6 +29,7 @@ from ..io.atomic import atomic_write
 from . import OPSET, OPSETS
 from .onnx_graph import ML_DOMAIN, GraphBuilder, helper, onnx
 from .onnx_layers import convert_layer
+from .onnx_tabular import column_inputs, target_units
 
 #: Opset of the ai.onnx.ml domain (its operators encode text columns).
 ML_OPSET = 3
@@ -54,6 +57,8 @@ class ExportSpec:
     feature_names: list | None = None
     target_name: str | None = None
     producer: str = "deltaprop.Sequential"
+    #: the fitted tabular preprocessing (``Preprocessor.get_config()``): one input per column
+    preprocessor: dict | None = None
 
 
 def network_spec(net) -> ExportSpec:
@@ -74,6 +79,9 @@ def network_spec(net) -> ExportSpec:
         target_name=getattr(net, "target_name", None),
         producer=f"deltaprop.{type(net).__name__}",
     )
+    prep = getattr(net, "preprocessor", None)
+    if prep is not None:
+        spec.preprocessor = prep.get_config()
     if kind == "multiclass":
         spec.task = "classification"
     elif kind == "binary":
@@ -122,11 +130,15 @@ def to_onnx(model, *, opset: int = OPSET, name: str | None = None):
     spec = _spec_of(model)
     opset = check_number("opset", opset, low=OPSETS.start, high=OPSETS.stop - 1, integer=True)
     g = GraphBuilder()
-    x = g.input("X", spec.dtype, ["N", spec.n_features])
-    out = x
+    if spec.preprocessor is None:
+        out = g.input("X", spec.dtype, ["N", spec.n_features])
+    else:
+        out = column_inputs(g, spec.preprocessor, spec.dtype)
     for i, layer in enumerate(spec.layers):
         out = convert_layer(g, layer, out, spec.dtype, f"layers[{i}]")
     if spec.task == "regression":
+        if spec.preprocessor is not None:
+            out = target_units(g, spec.preprocessor, out, spec.dtype)
         g.output(out, "predictions", spec.dtype, ["N", spec.n_outputs])
     else:
         _classifier_head(g, spec, out)
@@ -215,7 +227,11 @@ def _metadata(spec: ExportSpec) -> dict:
         "deltaprop_version": __version__,
         "producer": spec.producer,
         "task": spec.task,
-        "input": "X",
+        "inputs": json.dumps(
+            ["X"]
+            if spec.preprocessor is None
+            else [c["name"] for c in spec.preprocessor["columns"]]
+        ),
         "n_features": str(spec.n_features),
         "feature_names": json.dumps(spec.feature_names),
         "classes": json.dumps(classes),
