@@ -11,6 +11,7 @@ PACKAGE = Path(deltaprop.__file__).parent
 LAYERS = {
     "deltaprop.errors": 0,
     "deltaprop._checks": 0,
+    "deltaprop._files": 0,
     "deltaprop._registry": 0,
     "deltaprop._text": 0,
     "deltaprop._version": 0,

@@ -6,6 +6,7 @@ The template is "<name> must be <rule>; got <value>" (see errors.py).
 from __future__ import annotations
 
 import numbers
+import os
 import sys
 import warnings
 
@@ -75,6 +76,50 @@ def as_generator(seed, name: str = "seed") -> np.random.Generator:
             f"{name} must be None, a non-negative int or a numpy.random.Generator; got {seed!r}"
         )
     return np.random.default_rng(int(seed))
+
+
+def available_memory() -> int | None:
+    """Bytes of memory this process can still get: the smaller of the system's available
+    memory (Linux ``MemAvailable``, else free physical pages) and the address-space limit
+    (``ulimit -v``); None where neither is known."""
+    limits = []
+    try:
+        with open("/proc/meminfo", "rb") as fh:
+            for line in fh:
+                if line.startswith(b"MemAvailable:"):
+                    limits.append(int(line.split()[1]) * 1024)
+    except (OSError, ValueError):
+        pass
+    if not limits and hasattr(os, "sysconf"):
+        try:
+            limits.append(os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE"))
+        except (OSError, ValueError):
+            pass
+    try:
+        import resource
+
+        soft = resource.getrlimit(resource.RLIMIT_AS)[0]
+        if soft != resource.RLIM_INFINITY:
+            limits.append(soft)
+    except (ImportError, OSError, ValueError):
+        pass
+    return min(limits) if limits else None
+
+
+def check_memory(what: str, n_values: int, itemsize: int, copies: int = 3) -> None:
+    """Raise ParameterError, before allocating, when ``copies`` arrays of ``n_values``
+    values (values, packed copy, gradient) cannot fit in :func:`available_memory`."""
+    needed = n_values * itemsize * copies
+    available = available_memory()
+    if available is not None and needed > available:
+        raise ParameterError(
+            f"{what} needs {n_values:,} values ({_gib(needed)} with its gradient); only "
+            f"{_gib(available)} of memory is available: use fewer units"
+        )
+
+
+def _gib(n: int) -> str:
+    return f"{n / 2**30:,.1f} GiB"
 
 
 def warn(message: str, category: type[Warning]) -> None:

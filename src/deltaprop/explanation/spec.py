@@ -6,7 +6,6 @@ raises :class:`~deltaprop.errors.SpecError` naming the field, the rule and the v
 
 from __future__ import annotations
 
-import json
 import math
 import numbers
 from dataclasses import dataclass, field
@@ -14,12 +13,18 @@ from pathlib import Path
 
 import numpy as np
 
+from .._files import parse_json, parse_toml, read_regular
 from ..errors import SpecError
 
 #: Activations explain can lay out neuron by neuron (elementwise ones).
 ACTIVATIONS = ("identity", "leaky_relu", "linear", "logistic", "relu", "sigmoid", "tanh")
 REDUCTIONS = ("sum_half", "mean", "sum")
 BIAS_MODES = ("per_neuron", "shared", "none")
+#: Bounds on what a spec may ask for: a spec describes a network small enough to show every
+#: number of (the worked example has 8 weights).
+MAX_SPEC_BYTES = 4 * 2**20
+MAX_SPEC_WEIGHTS = 100_000
+
 _TOP_KEYS = {
     "title",
     "description",
@@ -69,32 +74,25 @@ class NetworkSpec:
 def load_spec(path) -> NetworkSpec:
     """Read a spec from a ``.json`` or ``.toml`` file (see docs/explain.md for the fields)."""
     path = Path(path)
+    where = f"spec file {str(path)!r}"
+    if not path.exists():
+        raise SpecError(f"{where} cannot be read: No such file or directory")
+    raw = read_regular(path, "spec file", SpecError, MAX_SPEC_BYTES)
     try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise SpecError(f"spec file {str(path)!r} cannot be read: {exc.strerror}") from exc
+        text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise SpecError(f"spec file {str(path)!r} must be UTF-8 text; {exc}") from exc
+        raise SpecError(f"{where} must be UTF-8 text; {exc}") from exc
     if path.suffix.lower() == ".toml":
         try:
-            import tomllib
+            import tomllib  # noqa: F401  (Python >= 3.11)
         except ImportError as exc:  # Python < 3.11
             raise SpecError(
-                f"spec file {str(path)!r} is TOML, which needs Python 3.11 or later "
+                f"{where} is TOML, which needs Python 3.11 or later "
                 "(tomllib); write it as JSON instead"
             ) from exc
-        try:
-            data = tomllib.loads(text)
-        except tomllib.TOMLDecodeError as exc:
-            raise SpecError(f"spec file {str(path)!r} is not valid TOML: {exc}") from exc
+        data = parse_toml(text, where, SpecError)
     else:
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise SpecError(
-                f"spec file {str(path)!r} is not valid JSON: {exc.msg} at line {exc.lineno}, "
-                f"column {exc.colno}"
-            ) from exc
+        data = parse_json(text, where, SpecError)
     try:
         return parse_spec(data)
     except SpecError as exc:  # say which file, as for the syntax errors above
@@ -194,6 +192,11 @@ def _text(name, value) -> str:
     return value
 
 
+def _short(value, limit: int = 200) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else f"{text[: limit - 20]}... ({len(text)} characters)"
+
+
 def _matrix(name, value, shape=None) -> np.ndarray:
     """A finite float64 matrix; a flat list of numbers is one row."""
     rows = value
@@ -207,7 +210,7 @@ def _matrix(name, value, shape=None) -> np.ndarray:
     ):
         raise SpecError(
             f"{name} must be a non-empty list of rows of equal length holding finite numbers; "
-            f"got {value!r}"
+            f"got {_short(value)}"
         )
     array = np.array(rows, dtype=np.float64)
     if shape is not None and array.shape != shape:
@@ -222,6 +225,11 @@ def _layer(name, raw, n_in) -> LayerSpec:
     units = raw.get("units")
     if isinstance(units, bool) or not isinstance(units, int) or units < 1:
         raise SpecError(f"{name}.units must be an integer >= 1; got {units!r}")
+    if units * n_in > MAX_SPEC_WEIGHTS:
+        raise SpecError(
+            f"{name}.units is {units}: {units} x {n_in} inputs = {units * n_in} weights, more "
+            f"than the {MAX_SPEC_WEIGHTS} an explained network may have (every number is shown)"
+        )
     activation = raw.get("activation", "logistic")
     if activation not in ACTIVATIONS:
         raise SpecError(

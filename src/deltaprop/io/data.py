@@ -26,19 +26,24 @@ the bytes present before anything is allocated. Every problem raises
 from __future__ import annotations
 
 import csv
+import itertools
 import warnings
-import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
+from .._files import check_regular, open_regular
 from .._registry import Registry
 from ..errors import DataError, ModelFileError
+from .archive import open_archive
 from .idx import looks_like_idx, read_idx
 from .modelfile import _PARSE_ERRORS, read_npy_header, read_npy_member
 
+#: Longest CSV line read (the header included): 16 Mi characters, a header of about a
+#: million columns.
+MAX_CSV_LINE = 16 * 2**20
 FLOAT32_MAX = float(np.finfo(np.float32).max)
 #: .npy files larger than this are memory-mapped (read page by page as training needs them).
 MMAP_BYTES = 64 * 2**20
@@ -184,11 +189,7 @@ def read_labels(path, n_rows: int) -> np.ndarray:
 
 def _existing(path, what: str) -> Path:
     path = Path(path)
-    if not path.exists():
-        raise DataError(f"{what} {str(path)!r} does not exist")
-    if path.is_dir():
-        raise DataError(f"{what} {str(path)!r} is a directory, not a file")
-    if path.stat().st_size == 0:
+    if check_regular(path, what, DataError) == 0:
         raise DataError(f"{what} {str(path)!r} is empty")
     return path
 
@@ -267,7 +268,7 @@ def _csv_header(path: Path) -> list[str]:
     where = repr(str(path))
     try:
         with open(path, newline="", encoding="utf-8") as fh:
-            for row in csv.reader(fh):
+            for row in csv.reader(_bounded_lines(fh, where)):
                 if row:
                     return [cell.strip() for cell in row]
     except UnicodeDecodeError as exc:
@@ -286,6 +287,21 @@ def _scan(path: Path) -> tuple[bool, int]:
             quoted = quoted or b'"' in chunk
             commas += chunk.count(b",")
     return quoted, commas
+
+
+def _bounded_lines(fh, where: str):
+    """The lines of a text file, each read with a bound: a line longer than
+    :data:`MAX_CSV_LINE` characters is refused before more of it is read."""
+    for number in itertools.count(1):
+        line = fh.readline(MAX_CSV_LINE + 1)
+        if not line:
+            return
+        if len(line) > MAX_CSV_LINE:
+            raise DataError(
+                f"{where} line {number} is longer than {MAX_CSV_LINE} characters (a CSV row "
+                "is expected)"
+            )
+        yield line
 
 
 def _column_index(target, header: list, index: dict, where: str) -> int:
@@ -308,7 +324,7 @@ def _column_index(target, header: list, index: dict, where: str) -> int:
 def _data_rows(path: Path):
     """Yield ``(line number, fields)`` for every non-blank row after the header."""
     with open(path, newline="", encoding="utf-8") as fh:
-        reader = csv.reader(fh)
+        reader = csv.reader(_bounded_lines(fh, repr(str(path))))
         next(reader, None)
         for row in reader:
             if row:
@@ -390,12 +406,8 @@ def _line_of_row(path: Path, row: int) -> int:
 # -- NumPy files --------------------------------------------------------------------------------
 def _read_npz(path: Path) -> DataTable:
     where = repr(str(path))
-    try:
-        zf = zipfile.ZipFile(path)
-    except _PARSE_ERRORS as exc:
-        raise DataError(f"{where} is not a valid .npz archive ({exc})") from exc
-    with zf:
-        members = {info.filename: info for info in zf.infolist()}
+    zf, members = open_archive(path, "data file", DataError, _npz_member, "a valid .npz archive")
+    with zf, zf.fp:
         if "X.npy" not in members:
             names = sorted(m[:-4] for m in members if m.endswith(".npy"))
             raise DataError(f"{where} must hold an array named X (and y); it has {names}")
@@ -417,13 +429,18 @@ def _read_npz(path: Path) -> DataTable:
     return DataTable(X=X, y=y, feature_names=[f"x{i}" for i in range(X.shape[1])])
 
 
+def _npz_member(name: str) -> bool:
+    """The entries an .npz archive may hold: arrays (only X and y are read)."""
+    return name.endswith(".npy")
+
+
 def _load_npy(path: Path, kinds: str = "biuf") -> np.ndarray:
     """A .npy file's array (memory-mapped when large), its header checked first: no objects,
     and exactly as many bytes as it declares (``io.modelfile.read_npy_header``)."""
     where = repr(str(path))
-    size = path.stat().st_size
+    size = check_regular(path, "data file", DataError)
     try:
-        with open(path, "rb") as fh:
+        with open_regular(path, "data file", DataError) as fh:
             read_npy_header(fh, size, where, kinds)
     except ModelFileError as exc:
         with open(path, "rb") as fh:

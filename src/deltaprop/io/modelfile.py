@@ -25,14 +25,16 @@ from pathlib import Path
 
 import numpy as np
 
+from .._files import parse_json
 from .._version import __version__
 from ..errors import ModelFileError
+from .archive import open_archive
 from .atomic import atomic_write
 
 FORMAT = "deltaprop-model"
 FORMAT_VERSION = 1
-MAX_MEMBERS = 10_000
 MAX_CONFIG_BYTES = 16 * 2**20
+MAX_NDIM = 64  # NumPy's own limit on dimensions
 _ALLOWED_KINDS = "biuf"
 # What a damaged or hostile ZIP / .npy can make the standard readers raise.
 _PARSE_ERRORS = (
@@ -75,32 +77,20 @@ def read_model_file(path, kind: str | tuple = FORMAT) -> tuple[dict, dict]:
 
     ``kind`` is the format the file must have (or a tuple of accepted formats)."""
     path = Path(path)
-    if not path.exists():
-        raise ModelFileError(f"model file {str(path)!r} does not exist")
-    if path.is_dir():
-        raise ModelFileError(f"model file {str(path)!r} is a directory")
-    try:
-        zf = zipfile.ZipFile(path)
-    except _PARSE_ERRORS as exc:
-        raise ModelFileError(
-            f"{str(path)!r} is not a deltaprop model file (not a valid ZIP archive: {exc})"
-        ) from exc
-    with zf:
-        infos = zf.infolist()
-        if len(infos) > MAX_MEMBERS:
-            raise ModelFileError(
-                f"{str(path)!r} has {len(infos)} entries; at most {MAX_MEMBERS} allowed"
-            )
-        members = {info.filename: info for info in infos}
+    zf, members = open_archive(
+        path, "model file", ModelFileError, _allowed_name, "a deltaprop model file"
+    )
+    with zf, zf.fp:
         if "config.npy" not in members:
             raise ModelFileError(f"{str(path)!r} is not a deltaprop model file (no config entry)")
         raw = _read_array(zf, members["config.npy"], path, MAX_CONFIG_BYTES)
         if raw.dtype != np.uint8 or raw.ndim != 1:
             raise ModelFileError(f"{str(path)!r}: the config entry is not a byte string")
         try:
-            config = json.loads(raw.tobytes().decode("utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise ModelFileError(f"{str(path)!r}: the config is not valid JSON ({exc})") from exc
+            text = raw.tobytes().decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise ModelFileError(f"{str(path)!r}: the config is not UTF-8 ({exc})") from exc
+        config = parse_json(text, f"{str(path)!r}: the config", ModelFileError)
         if not isinstance(config, dict):
             raise ModelFileError(f"{str(path)!r}: the config must be a JSON object")
         kinds = kind if isinstance(kind, tuple) else (kind,)
@@ -119,10 +109,14 @@ def read_model_file(path, kind: str | tuple = FORMAT) -> tuple[dict, dict]:
         for name, info in members.items():
             if name == "config.npy":
                 continue
-            if not (name.startswith("tensors/") and name.endswith(".npy")):
-                raise ModelFileError(f"{str(path)!r} has an unexpected entry {name!r}")
             tensors[name[len("tensors/") : -len(".npy")]] = _read_array(zf, info, path)
     return config, tensors
+
+
+def _allowed_name(name: str) -> bool:
+    return name == "config.npy" or (
+        name.startswith("tensors/") and name.endswith(".npy") and len(name) > 12
+    )
 
 
 def read_npy_member(
@@ -189,6 +183,10 @@ def read_npy_header(fh, size: int, where: str, kinds: str = _ALLOWED_KINDS) -> t
             else ""
         )
         raise ModelFileError(f"{where} has dtype {dtype}; only {allowed} are allowed{why}")
+    if len(shape) > MAX_NDIM or not all(type(n) is int and n >= 0 for n in shape):
+        raise ModelFileError(
+            f"{where} declares shape {shape}; a shape is at most {MAX_NDIM} sizes >= 0"
+        )
     count = math.prod(shape)  # exact: np.prod would wrap around for hostile shapes
     expected = count * dtype.itemsize
     if size - header_end != expected:

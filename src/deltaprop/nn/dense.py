@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._checks import as_generator, check_choice, check_float_dtype, check_number
+from .._checks import as_generator, check_choice, check_float_dtype, check_memory, check_number
 from .._text import plural
 from ..engine import Tensor
 from ..engine import functional as F
@@ -111,6 +111,11 @@ class Dense(Module):
         if not self._fixed_dtype and dtype is not None:
             self.dtype = check_float_dtype("dtype", dtype)
         self.dtype = np.dtype(self.dtype or np.float32)
+        check_memory(
+            f"Dense({self.units}) with {plural(in_features, 'input')}",
+            in_features * self.units + self.units,
+            self.dtype.itemsize,
+        )
         rng = as_generator(self._seed) if self._seed is not None or rng is None else rng
         if self.weight.is_built and not self.weight.is_deferred:
             self._adopt_values(rng)
