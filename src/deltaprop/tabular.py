@@ -628,10 +628,11 @@ def _apply_column(column: dict, values, table, missing_rule: str) -> np.ndarray:
         values = np.where(missing, column["impute"], np.asarray(values, dtype=np.float64))
         _check_finite(values, table, name, np.arange(len(values)))
         return (values - column["mean"]) / column["std"]
+    # missing: None in text, NaN in a numeric column given as categories (codes, years)
     text = np.array(
         [
-            column["impute"] if v is None else _category(v)
-            for v in np.asarray(values, dtype=object).tolist()
+            column["impute"] if gap else _category(v)
+            for v, gap in zip(np.asarray(values, dtype=object).tolist(), missing.tolist())
         ],
         dtype=str,
     )

@@ -133,6 +133,7 @@ def to_onnx(model, *, opset: int = OPSET, name: str | None = None):
     if spec.preprocessor is None:
         out = g.input("X", spec.dtype, ["N", spec.n_features])
     else:
+        _check_column_names(spec.preprocessor)
         out = column_inputs(g, spec.preprocessor, spec.dtype)
     for i, layer in enumerate(spec.layers):
         out = convert_layer(g, layer, out, spec.dtype, f"layers[{i}]")
@@ -158,6 +159,19 @@ def to_onnx(model, *, opset: int = OPSET, name: str | None = None):
     helper.set_model_props(model, _metadata(spec))
     onnx.checker.check_model(model, full_check=True)
     return model
+
+
+OUTPUT_NAMES = ("label", "probabilities", "predictions")
+
+
+def _check_column_names(config: dict) -> None:
+    """Graph inputs are named after the columns: none may take an output's name."""
+    clash = [c["name"] for c in config["columns"] if c["name"] in OUTPUT_NAMES]
+    if clash:
+        raise ExportError(
+            f"column {clash[0]!r} would be a graph input with an output name "
+            f"({', '.join(OUTPUT_NAMES)}): rename the column before training"
+        )
 
 
 def _spec_of(model) -> ExportSpec:

@@ -116,13 +116,10 @@ def _categorical(g: GraphBuilder, column: dict, dtype) -> str:
 
 
 def target_units(g: GraphBuilder, config: dict, out: str, dtype) -> str:
-    """Regression outputs in the targets' units: ``out * std + mean`` in double."""
-    targets = config.get("targets") or []
-    if not targets or any(t["kind"] != "numeric" for t in targets):
-        raise ExportError(
-            "a regression network's tabular targets must all be numeric; got kinds "
-            f"{[t['kind'] for t in targets]}"
-        )
+    """Regression outputs in the numeric targets' units: ``out * std + mean`` in double."""
+    targets = [t for t in config.get("targets") or [] if t["kind"] == "numeric"]
+    if not targets:
+        return out  # as Preprocessor.inverse_target: no numeric target, nothing to map back
     std = g.const("target_std", np.array([t["std"] for t in targets], dtype=np.float64))
     mean = g.const("target_mean", np.array([t["mean"] for t in targets], dtype=np.float64))
     wide = g.node("Cast", [out], to=onnx.TensorProto.DOUBLE, hint="scaled_out")
