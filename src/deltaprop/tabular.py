@@ -107,6 +107,8 @@ class Preprocessor:
         self.task = task
         self.columns_: list | None = None
         self.targets_: list = []
+        #: the rows of the data fit was given that it learnt from (a target, complete if drop)
+        self.rows_: np.ndarray | None = None
         self.notes: list = []
 
     # -- fitting ----------------------------------------------------------------------------
@@ -161,13 +163,14 @@ class Preprocessor:
         for column in self.columns_:
             _fit_column(column, table[column["name"]][rows], table, self)
         self.targets_ = [self._fit_target(table, name, rows) for name in targets]
+        self.rows_ = rows
         return table, rows
 
     def _target_rows(self, table, targets) -> np.ndarray:
         present = np.ones(len(table), dtype=bool)
         for name in targets:
             _refuse_mixed(table, name, target=True)
-            present &= ~_missing(table[name])
+            present &= ~missing_mask(table[name])
         if not present.any():
             raise DataError(
                 f"the target {_describe(table, targets)} is missing in every row; is it the "
@@ -184,7 +187,7 @@ class Preprocessor:
     def _complete_rows(self, table, rows) -> np.ndarray:
         keep = np.ones(len(rows), dtype=bool)
         for column in self.columns_:
-            keep &= ~_missing(table[column["name"]][rows])
+            keep &= ~missing_mask(table[column["name"]][rows])
         if not keep.all():
             self.notes.append(
                 f"left out {int((~keep).sum())} rows with missing feature values (--missing drop)"
@@ -226,7 +229,7 @@ class Preprocessor:
         """Whether tabular ``data`` (DataFrame, dict of columns) holds text or missing values,
         which a network cannot take as they are."""
         table = as_columns(data)
-        return any(_is_text(table[n]) or _missing(table[n]).any() for n in table.keys())
+        return any(_is_text(table[n]) or missing_mask(table[n]).any() for n in table.keys())
 
     # -- applying ---------------------------------------------------------------------------
     def transform(self, data, dtype=np.float32) -> np.ndarray:
@@ -243,9 +246,10 @@ class Preprocessor:
         blocks = [_apply_column(c, table[c["name"]], table, self.missing) for c in self.columns_]
         return np.column_stack(blocks).astype(dtype, copy=False)
 
-    def transform_target(self, data) -> np.ndarray:
+    def transform_target(self, data, scaled: bool = True) -> np.ndarray:
         """The targets of ``data``: class labels as they are (int64 for whole numbers, else
-        strings), regression targets standardised (1-D for one target, else 2-D)."""
+        strings), regression targets standardised unless ``scaled`` is False (1-D for one
+        target, else 2-D)."""
         self._check_fitted()
         table = as_columns(data)
         out = []
@@ -256,7 +260,7 @@ class Preprocessor:
                     f"the data has no target column {name!r}; its columns are {table.keys()}"
                 )
             values = table[name]
-            bad = np.flatnonzero(_missing(values))
+            bad = np.flatnonzero(missing_mask(values))
             if bad.size:
                 raise DataError(f"{_place(table, name, int(bad[0]))}: the target is missing")
             if target["kind"] == "class":
@@ -269,7 +273,7 @@ class Preprocessor:
                 )
             values = np.asarray(values, dtype=np.float64)
             _check_finite(values, table, name, np.arange(len(values)))
-            out.append((values - target["mean"]) / target["std"])
+            out.append((values - target["mean"]) / target["std"] if scaled else values)
         if len(out) == 1:
             return out[0]
         return np.column_stack(out)
@@ -343,10 +347,8 @@ class Preprocessor:
         lines = []
         for c in self.columns_:
             if c["kind"] == "numeric":
-                lines.append(
-                    f"  {c['name']}: number (missing -> {c['impute']:.6g}; mean {c['mean']:.6g}, "
-                    f"std {c['std']:.6g})"
-                )
+                scaled = f"; mean {c['mean']:.6g}, std {c['std']:.6g}" if self.scale else ""
+                lines.append(f"  {c['name']}: number (missing -> {c['impute']:.6g}{scaled})")
             else:
                 shown = ", ".join(map(str, c["categories"][:12]))
                 more = f", ... ({len(c['categories'])} in all)" if len(c["categories"]) > 12 else ""
@@ -482,7 +484,8 @@ def _is_text(values) -> bool:
     return np.asarray(values).dtype.kind not in "biuf"
 
 
-def _missing(values) -> np.ndarray:
+def missing_mask(values) -> np.ndarray:
+    """True where a column (float NaN, text None) is missing."""
     values = np.asarray(values)
     if values.dtype.kind == "f":
         return np.isnan(values)
@@ -511,7 +514,7 @@ def _resolve(ref, names: list, what: str) -> str:
     try:
         i = int(text)
     except ValueError:
-        raise DataError(f"{what} {text!r} is not a column; the columns are {names}") from None
+        raise DataError(f"{what} {text!r} is not in the data; its columns are {names}") from None
     if not -len(names) <= i < len(names):
         raise DataError(f"{what} index {i} is out of range: there are {len(names)} columns {names}")
     return names[i]
@@ -546,17 +549,19 @@ def _refuse_mixed(table, name, target=False) -> None:
 
 
 def _check_finite(values, table, name, rows) -> None:
-    bad = np.flatnonzero(~np.isfinite(values))
+    values = np.asarray(values, dtype=np.float64)
+    bad = np.flatnonzero(~np.isfinite(values) | (np.abs(values) > np.finfo(np.float32).max))
     if bad.size:
+        row = int(rows[bad[0]])
         raise DataError(
-            f"{_place(table, name, rows[bad[0]])} must be a finite number; got {values[bad[0]]}"
+            f"{_place(table, name, row)} must be a finite number (float32: up to 3.4e38); got "
+            f"{_cell(table, name, row, values[bad[0]])!r}"
         )
-    big = np.flatnonzero(np.abs(values) > np.finfo(np.float32).max)
-    if big.size:
-        raise DataError(
-            f"{_place(table, name, rows[big[0]])} must be a finite float32 number; got "
-            f"{values[big[0]]:g}"
-        )
+
+
+def _cell(table, name, row, value) -> str:
+    """A cell's text as written (CSV columns), else the value."""
+    return table.cell(name, row) if hasattr(table, "cell") else str(value)
 
 
 def _labels(values) -> np.ndarray:
@@ -571,9 +576,9 @@ def _labels(values) -> np.ndarray:
 def _fit_column(column: dict, values, table, prep: Preprocessor) -> None:
     """Imputation value, categories or scaler of one feature column, from training rows."""
     name = column["name"]
-    missing = _missing(values)
+    missing = missing_mask(values)
     if prep.missing == "error" and missing.any():
-        raise DataError(f"{_first_missing(table, name)} is missing (--missing error)")
+        raise DataError(_first_missing(table, name))
     if missing.all():
         raise DataError(f"feature column {name!r} has no values (every cell is missing); drop it")
     if column["kind"] == "numeric":
@@ -602,8 +607,10 @@ def _fit_column(column: dict, values, table, prep: Preprocessor) -> None:
 
 
 def _first_missing(table, name) -> str:
-    row = int(np.flatnonzero(_missing(table[name]))[0])
-    return _place(table, name, row)
+    row = int(np.flatnonzero(missing_mask(table[name]))[0])
+    text = _cell(table, name, row, "")
+    what = "an empty cell" if not text.strip() else repr(text)
+    return f"{_place(table, name, row)} is missing ({what}; --missing error)"
 
 
 def _category(value) -> str:
@@ -615,9 +622,9 @@ def _category(value) -> str:
 def _apply_column(column: dict, values, table, missing_rule: str) -> np.ndarray:
     """One column's encoded block: (n,) numbers or (n, n_categories) one-hot."""
     name = column["name"]
-    missing = _missing(values)
+    missing = missing_mask(values)
     if missing_rule == "error" and missing.any():
-        raise DataError(f"{_first_missing(table, name)} is missing (--missing error)")
+        raise DataError(_first_missing(table, name))
     if column["kind"] == "numeric":
         if _is_text(values):
             _refuse_mixed(table, name)

@@ -142,12 +142,15 @@ BAD_CSV = {
     "ragged": ("a,b,y\n1,2,x\n3,4,z,5\n", ["line 3", "4 fields", "header has 3"]),
     "short": ("a,b,y\n1,2,x\n3,4\n", ["line 3", "2 fields"]),
     "non-numeric": ("a,b,y\n1,2,x\n3,abc,z\n", ["line 3", "column 2", "'b'", "'abc'"]),
-    "empty cell": ("a,b,y\n1,,x\n2,3,z\n", ["line 2", "column 2", "empty cell"]),
-    "nan": ("a,b,y\n1,2,x\n\n3,nan,z\n", ["line 4", "column 2", "'nan'"]),
+    # missing feature values are imputed by default (tests/cli/test_tabular.py); refused with
+    # --missing error
+    "empty cell": ("a,b,y\n1,,x\n2,3,z\n", ["line 2", "column 2", "empty cell"], "error"),
+    "nan": ("a,b,y\n1,2,x\n\n3,nan,z\n", ["line 4", "column 2", "'nan'"], "error"),
     "inf": ("a,b,y\n1,-inf,x\n3,4,z\n", ["line 2", "column 2", "'-inf'"]),
     "float32 overflow": ("a,b,y\n1,2,x\n1e39,4,z\n", ["line 3", "column 1", "'1e39'"]),
     "target nan": ("a,b,y\n1,2,0.5\n3,4,inf\n", ["line 3", "column 3", "'inf'"]),
-    "target empty": ("a,b,y\n1,2,x\n3,4,\n", ["line 3", "column 3", "missing"]),
+    # rows with a missing target are left out (tests/cli/test_tabular.py); all of them: refused
+    "target empty": ("a,b,y\n1,2,\n3,4,\n", ["'y' (column 3)", "missing in every row"]),
     "duplicate target": ("a,y,y\n1,2,x\n", ["line 1", "'y'", "unique"]),
     "missing target": ("a,b,c\n1,2,3\n", ["'y'", "not in", "['a', 'b', 'c']"]),
     "header only": ("a,b,y\n", ["no data rows"]),
@@ -159,10 +162,11 @@ BAD_CSV = {
 
 @pytest.mark.parametrize("case", sorted(BAD_CSV))
 def test_bad_data_files_exit_2_naming_line_column_and_value(case, tmp_path, capsys):
-    text, expected = BAD_CSV[case]
+    text, expected, *missing = BAD_CSV[case]
     path = tmp_path / "bad.csv"
     path.write_bytes(text if isinstance(text, bytes) else text.encode())
-    code = main(["train", str(path), "--target", "y", "--out", str(tmp_path / "m.dpm")])
+    extra = ["--missing", missing[0]] if missing else []
+    code = main(["train", str(path), "--target", "y", "--out", str(tmp_path / "m.dpm"), *extra])
     err = capsys.readouterr().err
     assert code == 2
     assert len(err.strip().splitlines()) == 1 and "Traceback" not in err

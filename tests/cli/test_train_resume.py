@@ -109,7 +109,8 @@ def test_alpha_shrinks_the_weights(moons, tmp_path, capsys):
     norms = {}
     for alpha in ("0", "0.5"):
         model = tmp_path / f"a{alpha}.dpm"
-        assert main([*_train(moons, model, "--epochs", "20", "--quiet", "--alpha", alpha)]) == 0
+        args = ["--epochs", "20", "--quiet", "--alpha", alpha, "--init", "he_uniform"]  # as written
+        assert main([*_train(moons, model, *args)]) == 0
         net = dp.load(model)
         norms[alpha] = sum(float(np.sum(layer.weight.data**2)) for layer in net.layers[1:])
     assert norms["0.5"] < 0.5 * norms["0"]

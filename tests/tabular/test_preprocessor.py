@@ -62,9 +62,9 @@ def test_unseen_categories_give_zeros_and_a_warning():
 @pytest.mark.parametrize(
     "options, message",
     [
-        ({"target": "nope"}, "target 'nope' is not a column"),
+        ({"target": "nope"}, "target .nope. is not in the data"),
         ({"target": "y", "features": ["size", "y"]}, "both features and targets"),
-        ({"target": "y", "drop": ["id"], "missing": "error"}, "row 2, column 'size' is missing"),
+        ({"target": "y", "drop": ["id"], "missing": "error"}, "row 2, column .size. is missing"),
         ({"target": "size", "drop": ["id"], "task": "regression", "missing": "error"}, "missing"),
         ({"target": "colour", "drop": ["id"], "task": "regression"}, "numeric target"),
         ({"target": 9}, "index 9 is out of range"),

@@ -16,9 +16,33 @@ import sys
 from .. import errors
 from .._version import __version__
 from ..errors import UsageError
-from . import datasets, demo, evaluate, explain, export, gradcheck, launch, plot, predict, train
+from . import (
+    datasets,
+    demo,
+    evaluate,
+    explain,
+    export,
+    gradcheck,
+    info,
+    launch,
+    plot,
+    predict,
+    train,
+)
 
-SUBCOMMANDS = [demo, train, predict, evaluate, export, explain, gradcheck, plot, datasets, launch]
+SUBCOMMANDS = [
+    demo,
+    train,
+    predict,
+    evaluate,
+    info,
+    export,
+    explain,
+    gradcheck,
+    plot,
+    datasets,
+    launch,
+]
 
 
 class _Parser(argparse.ArgumentParser):

@@ -12,6 +12,7 @@ from ..errors import ModelFileError
 from ..io.data import DATA_FORMATS, DataTable, data_format, read_data
 from ..io.load import load
 from ..network import Sequential
+from ._tabular import is_tabular, read_for_preprocessor
 
 
 def _number_type(cast, accept, rule: str):
@@ -51,8 +52,16 @@ def load_model(path) -> Sequential:
     return net
 
 
-def read_for_model(net: Sequential, path, target=None, labels=None) -> DataTable:
-    """Read ``path`` picking the model's feature columns by name (CSV) when it has names."""
+def read_for_model(net: Sequential, path, target=None, labels=None, args=None) -> DataTable:
+    """Read ``path`` picking the model's feature columns by name (CSV) when it has names; for
+    a model with a tabular preprocessor, a CSV's columns as they are (``X`` is then the
+    :class:`~deltaprop.io.table.Columns`, which the model encodes), read with ``args``'
+    --delimiter, --na-values and --encoding."""
+    if net.preprocessor is not None and args is not None and is_tabular(path, labels):
+        columns, y, notes = read_for_preprocessor(net, args, with_target=target is not None)
+        for message in notes:
+            note(message)
+        return DataTable(X=columns, y=y, path=str(path))
     features = net.feature_names if DATA_FORMATS.get(data_format(path)).named_columns else None
     return read_data(path, target=target, features=features or None, dtype=net.dtype, labels=labels)
 

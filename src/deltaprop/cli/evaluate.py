@@ -8,6 +8,7 @@ import numpy as np
 from ..errors import DataError
 from ..metrics import confusion_matrix
 from ._common import add_labels_option, emit_json, load_model, read_for_model
+from ._tabular import add_reading_options
 
 
 def add_parser(sub) -> None:
@@ -20,6 +21,7 @@ def add_parser(sub) -> None:
     p.add_argument("data", help="CSV, .npz (X and y), .npy or IDX")
     p.add_argument("--target", help="target column (default: the one the model was trained on)")
     add_labels_option(p)
+    add_reading_options(p)
     p.add_argument("--json", action="store_true", help="print the results as JSON")
     p.set_defaults(handler=run)
 
@@ -29,7 +31,7 @@ def run(args) -> int:
     target = args.target
     if target is None and args.labels is None:
         target = net.target_name
-    table = read_for_model(net, args.data, target=target, labels=args.labels)
+    table = read_for_model(net, args.data, target=target, labels=args.labels, args=args)
     if table.y is None:
         raise DataError(
             f"{table.path!r} has no target: give --target COLUMN, or --labels FILE for .npy "

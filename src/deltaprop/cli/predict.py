@@ -17,6 +17,7 @@ from .._text import plural
 from ..errors import ParameterError
 from ..io.atomic import atomic_write
 from ._common import load_model, note, read_for_model
+from ._tabular import add_reading_options
 
 
 def add_parser(sub) -> None:
@@ -31,12 +32,13 @@ def add_parser(sub) -> None:
     )
     p.add_argument("--output", "-o", metavar="FILE", help="write the CSV here (atomically)")
     p.add_argument("--proba", action="store_true", help="add class probability columns")
+    add_reading_options(p)
     p.set_defaults(handler=run)
 
 
 def run(args) -> int:
     net = load_model(args.model)
-    table = read_for_model(net, args.data)
+    table = read_for_model(net, args.data, args=args)
     classifier = net.loss is not None and net.loss.kind in ("multiclass", "binary")
     if args.proba and not classifier:
         raise ParameterError("--proba needs a classifier; this model does regression")

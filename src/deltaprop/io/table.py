@@ -8,8 +8,9 @@
   lines into the same number of fields, most fields winning), or given;
 - quoted fields (the standard library's :mod:`csv`), blank lines skipped;
 - missing-value tokens (``NA_VALUES``, plus ``na_values``) in any column;
-- an unnamed first column that counts the rows (R's ``write.csv``: 1..n; pandas' ``to_csv``:
-  0..n-1) or names each row uniquely: left out, with a note.
+- an unnamed first column of row names (R's ``write.csv``: 1..n; pandas' ``to_csv``: the
+  index, 0..n-1 or shuffled after a split; any distinct whole numbers or distinct texts): left
+  out, with a note.
 
 Each column comes back as float64 (NaN where missing) when every cell present is a number,
 else as an object array of stripped strings (None where missing). A column that mixes numbers
@@ -51,6 +52,7 @@ class Columns:
     positions: dict = field(default_factory=dict)
     mixed: dict = field(default_factory=dict)
     notes: list = field(default_factory=list)
+    encoding: str = "utf-8-sig"
 
     def __len__(self) -> int:
         return len(self.lines)
@@ -67,6 +69,16 @@ class Columns:
             f"{self.path!r} line {int(self.lines[row])}, column {self.positions[name]} ({name!r})"
         )
 
+    def cell(self, name: str, row: int) -> str:
+        """The text of one cell as written in the file (read again: for messages)."""
+        line = int(self.lines[row])
+        with open(self.path, newline="", encoding=self.encoding) as fh:
+            reader = csv.reader(fh, delimiter=self.delimiter)
+            for fields in reader:
+                if reader.line_num == line:
+                    return fields[self.positions[name] - 1]
+        return ""
+
     def take(self, rows) -> Columns:
         """The same columns for the data rows ``rows`` only (an index array or mask)."""
         return Columns(
@@ -78,6 +90,7 @@ class Columns:
             dict(self.positions),
             dict(self.mixed),
             [],
+            self.encoding,
         )
 
 
@@ -101,6 +114,12 @@ def read_columns(
     """
     path = Path(path)
     where = repr(str(path))
+    if not path.exists():
+        raise DataError(f"data file {where} does not exist")
+    if path.is_dir():
+        raise DataError(f"data file {where} is a directory, not a file")
+    if path.stat().st_size == 0:
+        raise DataError(f"data file {where} is empty")
     encoding = _check_encoding(path, encoding, where)
     na = frozenset(NA_VALUES) | {str(v).strip() for v in na_values}
     try:
@@ -114,7 +133,7 @@ def read_columns(
     except csv.Error as exc:
         raise DataError(f"{where}: not valid CSV ({exc})") from exc
     names, positions = header
-    table = Columns(str(path), names, {}, lines, delimiter, positions)
+    table = Columns(str(path), names, {}, lines, delimiter, positions, encoding=encoding)
     redo = []
     for name in names:
         parts = chunks[name]
@@ -292,16 +311,15 @@ def _object_array(values: list) -> np.ndarray:
 
 
 def _drop_row_names(table: Columns) -> None:
-    """Leave out an unnamed first column that numbers the rows or names each one uniquely."""
+    """Leave out an unnamed first column whose values are distinct whole numbers or texts."""
     if not table.names or table.names[0] not in ("", "Unnamed: 0"):
         return
     name = table.names[0]
     values = table.columns[name]
     n = len(values)
-    if values.dtype.kind == "f":
-        counts = bool(np.array_equal(values, np.arange(1, n + 1))) or bool(
-            np.array_equal(values, np.arange(n))
-        )
+    if values.dtype.kind == "f":  # row numbers, in order or not (a subset, a shuffled split)
+        whole = bool(np.all(np.isfinite(values)) and np.all(values == np.round(values)))
+        counts = whole and len(np.unique(values)) == n
     else:
         counts = None not in values.tolist() and len(set(values.tolist())) == n
     if not counts:
