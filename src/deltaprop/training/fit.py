@@ -28,6 +28,7 @@ from .progress import ProgressBar
 from .resume import capture_state, restore_state
 from .source import StreamBatches, is_batch_source
 from .split import split_indices
+from .state_checks import run_settings
 from .stopping import StoppingRule
 from .weights import example_weights
 
@@ -298,6 +299,7 @@ def fit(
     run = TrainingRun(module, optimizer, loss, X, y, history)
     run.dtype = dtype
     run.rng = rng
+    run.settings = run_settings(run, batch_size, seed, validation_split)
     everyone = rules + extra
     run.callbacks = everyone
     run.rank, run.world_size, run.is_root = comm.rank, comm.size, comm.is_root
@@ -316,6 +318,7 @@ def fit(
     for cb in everyone:
         cb.on_train_begin(run)
     first_epoch = 1 if resume is None else restore_state(run, resume) + 1
+    divergence.rollbacks = history.rollbacks  # a resumed run goes on counting
     last_finite = None
     # A static network's step is recorded once and replayed (same ops, no graph rebuilding).
     replayable = getattr(module, "replayable", False) and not isinstance(loss, losses.Custom)

@@ -10,7 +10,9 @@ A state is a nested dict of JSON values and NumPy arrays (a checkpoint file stor
     weights                                  module.state_dict()
     optimizer                                optimizer.state_dict()
     callbacks                                {type, state} of each callback with a state_dict()
-    history                                  epochs and per-epoch records so far
+    history                                  epochs, per-epoch records and rollbacks so far
+    settings                                 batch size, seed, validation split and a digest
+                                             of the training data (a resume must match them)
 
 Restoring all of it makes the next epoch draw the same batches, masks and updates as the
 uninterrupted run would have: the resumed run ends with identical weights.
@@ -21,6 +23,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import ParameterError
+from .state_checks import check_settings, check_state, data_digest
 
 
 def _generators(module) -> list:
@@ -52,13 +55,38 @@ def capture_state(run) -> dict:
         "history": {
             "epochs": list(history.epochs),
             "history": {k: list(v) for k, v in history.history.items()},
+            "rollbacks": history.rollbacks,
         },
+        "settings": _settings(run),
     }
+
+
+def _settings(run) -> dict | None:
+    """The run's settings (see :mod:`.state_checks`), the data digest computed once."""
+    settings = getattr(run, "settings", None)
+    if settings is None:
+        return None
+    if settings["data"] is None:
+        settings["data"] = data_digest(run)
+    return dict(settings)
 
 
 def restore_state(run, state: dict) -> int:
     """Put ``run`` (its module, optimizer, generators, callbacks, history) into ``state``;
-    return the epoch it holds. Raises ParameterError when the state does not fit the run."""
+    return the epoch it holds. Raises ParameterError when the state does not fit the run
+    (every value is checked first: a refused state changes nothing)."""
+    try:
+        check_state(run, state)
+    except ParameterError as exc:
+        raise ParameterError(
+            f"resume must be a state saved by a training run of this network; {exc}"
+        ) from None
+    saved = state.get("settings")
+    if isinstance(saved, dict) and getattr(run, "settings", None) is not None:
+        own = dict(run.settings)
+        if saved.get("data") is not None:
+            own = _settings(run)
+        check_settings(saved, own)
     try:
         run.module.load_state_dict(state["weights"])
         run.optimizer.load_state_dict(state["optimizer"])
@@ -79,8 +107,9 @@ def restore_state(run, state: dict) -> int:
             run.history.epochs.append(int(epoch))
         for key, values in state["history"]["history"].items():
             run.history.history[key] = [float(v) for v in values]
+        run.history.rollbacks = int(state["history"].get("rollbacks", 0))
         run.epoch = int(state["epoch"])
-    except (KeyError, TypeError, ValueError) as exc:
+    except (KeyError, TypeError, ValueError, OverflowError, ZeroDivisionError) as exc:
         if isinstance(exc, ParameterError):
             raise
         raise ParameterError(
