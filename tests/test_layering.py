@@ -31,6 +31,7 @@ LAYERS = {
     "deltaprop.network": 4,
     "deltaprop.cli": 4,
     "deltaprop.plots": 4,
+    "deltaprop.playground": 4,
     "deltaprop.sklearn": 4,
     "deltaprop.__main__": 4,
     "deltaprop.__init__": 5,

@@ -52,15 +52,19 @@ def test_every_weight_has_its_chain_check_and_curve(mazur):
     e, page = mazur
     step = e["steps"][0]
     for w in step["backward"]["weights"] + step["backward"]["biases"]:
-        panel = re.search(rf'<section class="panel" id="p-0-{re.escape(w["name"])}".*?</section>',
-                          page, re.S)
+        panel = re.search(
+            rf'<section class="panel" id="p-0-{re.escape(w["name"])}".*?</section>', page, re.S
+        )
         assert panel, w["name"]
         text = panel.group(0)
         assert f"{w['gradient']:.9g}" in text and f"{w['numeric']:.9g}" in text
         curve = re.search(r'<svg[^>]*class="curve" data-gradient="([^"]+)"', text)
         assert float(curve.group(1)) == pytest.approx(w["gradient"], rel=1e-12)
-        t = re.search(r'class="tangent"[^>]*data-x1="([^"]+)" data-y1="([^"]+)" '
-                      r'data-x2="([^"]+)" data-y2="([^"]+)"', text)
+        t = re.search(
+            r'class="tangent"[^>]*data-x1="([^"]+)" data-y1="([^"]+)" '
+            r'data-x2="([^"]+)" data-y2="([^"]+)"',
+            text,
+        )
         x1, y1, x2, y2 = map(float, t.groups())
         assert (y2 - y1) / (x2 - x1) == pytest.approx(w["gradient"], rel=1e-9, abs=1e-15)
 
@@ -70,7 +74,7 @@ def test_errata_are_highlighted_with_the_engines_value(mazur):
     row = re.search(r'<tr class="erratum"><td>E_total after 1 update</td>.*?</tr>', page)
     assert row and "0.291027924" in row.group(0) and "0.291027774" in row.group(0)
     assert 'class="note erratum"' in page  # on the walk-through's last line too
-    assert '<tr><td>net_h1</td>' in page  # agreeing figures are not highlighted
+    assert "<tr><td>net_h1</td>" in page  # agreeing figures are not highlighted
 
 
 def test_several_steps_and_a_user_spec(tmp_path):
@@ -78,7 +82,7 @@ def test_several_steps_and_a_user_spec(tmp_path):
     data = _data(page)
     assert len(data["steps"]) == 2 and 'id="step-select"' in page
     assert 'id="p-1-' in page
-    assert "class=\"curve\"" in page
+    assert 'class="curve"' in page
     out = tmp_path / "x.html"
     assert main(["explain", "--example", "one-weight", "--format", "html", "-o", str(out)]) == 0
     assert "<svg" in out.read_text()

@@ -25,6 +25,7 @@ from . import (
     gradcheck,
     info,
     launch,
+    playground,
     plot,
     predict,
     train,
@@ -40,6 +41,7 @@ SUBCOMMANDS = [
     explain,
     gradcheck,
     plot,
+    playground,
     datasets,
     launch,
 ]

@@ -206,7 +206,7 @@ def _errata(ex: dict) -> str:
 def _erratum_of_step(ex: dict, number: int) -> str | None:
     for r in ex.get("published") or []:
         if r["quantity"] == f"E_total after {number} update" and not r["agrees"]:
-            return r["note"]
+            return f"the published figure is {r['published']}: it {r['note']}"
     return None
 
 
@@ -223,7 +223,7 @@ def _step_html(ex: dict, s: int, step: dict, lines: list[dict]) -> str:
     for k, line in enumerate(lines):
         note = ""
         if erratum and line["text"] == "E_total after":
-            note = f'<div class="note erratum">published: {escape(erratum)}</div>'
+            note = f'<div class="note erratum">{escape(erratum)}</div>'
         out.append(
             f'<div class="line" data-k="{k}" data-phase="{line["phase"]}">'
             f'<span class="tag">{escape(line["phase"])}</span>{line["math"]}{note}</div>'

@@ -75,13 +75,15 @@ def diagram(
                 f'<text x="{_f(lx)}" y="{_f(ly)}" class="wlabel">{escape(e["label"])}</text>'
             )
         out.append("</g>")
+    small = "" if radius >= 15 else ' style="font-size:8px"'
     for col in layers:
         for node in col:
             x, y = pos[node["id"]]
             out.append(
                 f'<g class="neuron" data-id="{escape(node["id"])}">'
                 f'<circle cx="{_f(x)}" cy="{_f(y)}" r="{radius}"/>'
-                f'<text x="{_f(x)}" y="{_f(y + 4)}" class="nlabel">'
+                f'<text x="{_f(x)}" y="{_f(y + (4 if radius >= 15 else 3))}" class="nlabel"'
+                f"{small}>"
                 f"{escape(node['label'])}</text>"
             )
             if numbers:
@@ -121,10 +123,10 @@ def _frame(width, height, pad, bounds, xlabel, ylabel) -> list:
     return [
         f'<rect x="{pad}" y="{0.6 * pad}" width="{width - 1.5 * pad}" '
         f'height="{height - 1.6 * pad}" class="frame"/>',
-        f'<text x="{pad}" y="{height - pad + 14}" class="tick">{x0:.4g}</text>',
-        f'<text x="{width - 0.5 * pad}" y="{height - pad + 14}" class="tick end">{x1:.4g}</text>',
-        f'<text x="{pad - 4}" y="{height - pad}" class="tick end">{y0:.4g}</text>',
-        f'<text x="{pad - 4}" y="{0.6 * pad + 10}" class="tick end">{y1:.4g}</text>',
+        f'<text x="{pad}" y="{height - pad + 14}" class="tick">{x0:.3g}</text>',
+        f'<text x="{width - 0.5 * pad}" y="{height - pad + 14}" class="tick end">{x1:.3g}</text>',
+        f'<text x="{pad - 4}" y="{height - pad}" class="tick end">{y0:.3g}</text>',
+        f'<text x="{pad - 4}" y="{0.6 * pad + 10}" class="tick end">{y1:.3g}</text>',
         f'<text x="{width / 2}" y="{height - 6}" class="axis">{escape(xlabel)}</text>',
         f'<text x="12" y="{height / 2}" class="axis" transform="rotate(-90 12 {height / 2})">'
         f"{escape(ylabel)}</text>",
