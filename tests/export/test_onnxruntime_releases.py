@@ -25,7 +25,7 @@ def _tool():
 def test_every_case_runs_in_the_installed_onnxruntime(tmp_path):
     tool = _tool()
     manifest = tool.write_cases(tmp_path, opsets=[17, 21])
-    assert len(manifest) == 12
+    assert len(manifest) == 16
     runner = tmp_path / "runner.py"
     runner.write_text(tool.RUNNER)
     done = subprocess.run([sys.executable, runner, tmp_path], capture_output=True, text=True)
@@ -53,9 +53,16 @@ def test_a_wrong_answer_is_reported(tmp_path):
 def test_the_table(capsys):
     tool = _tool()
     rows = [
-        {"version": "9.9.9", "results": {"a-opset17.onnx": "ok", "b-opset17.onnx": "Fail: x"}},
+        {
+            "version": "9.9.9",
+            "results": {
+                "a-opset17.onnx": "ok",
+                "b-opset17.onnx": "Fail: x",
+                "c-opset17.onnx": "Fail: x",
+            },
+        },
         {"version": "0.1", "install": ["ERROR: no matching distribution"]},
     ]
     text = tool.table(rows, [17])
-    assert "| 9.9.9 | b: Fail: x |" in text
+    assert "| 9.9.9 | 1 of 3 ok; b, c: Fail: x |" in text
     assert "| 0.1 | not installed: ERROR: no matching distribution |" in text
