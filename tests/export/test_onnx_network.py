@@ -96,6 +96,31 @@ def test_multi_label(rng, run, same_answers):
     assert outputs["label"].shape == (len(X), 3) and outputs["label"].dtype == np.int64
 
 
+@pytest.mark.parametrize("bias", [False, "shared"])
+def test_layers_without_bias_or_with_a_shared_one(rng, run, same_answers, bias):
+    X = _data(rng)
+    net = dp.Sequential([dp.Dense(5, "tanh", bias=bias), dp.Dense(2, bias=bias)], seed=17)
+    _fit(net, X, X[:, :2] * 2, "squared_error")
+    same_answers(net, X, run(to_onnx(net), X))
+
+
+def test_the_worked_example_network(run):
+    data = dp.datasets.worked_example()
+    w = data.initial_weights
+    net = dp.Sequential(
+        [
+            dp.Dense(2, "logistic", bias="shared", init=w[f"layers.{i}.weight"],
+                     bias_init=w[f"layers.{i}.bias"], in_features=2)
+            for i in range(2)
+        ],
+        dtype="float64",
+    )  # fmt: skip
+    X = np.asarray(data.X, dtype=np.float64)
+    out = run(to_onnx(net), X)["predictions"]
+    np.testing.assert_allclose(out, net.forward_outputs(X), rtol=1e-12)
+    np.testing.assert_allclose(out, [[0.75136507, 0.772928465]], rtol=1e-8)
+
+
 def test_dropout_is_removed_and_standardize_kept(rng, run, same_answers):
     X = _data(rng) * 10 + 5
     y = (X[:, 0] > 5).astype(int) + (X[:, 3] > 5)

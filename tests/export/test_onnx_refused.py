@@ -87,3 +87,13 @@ def test_bad_options(tmp_path):
     with pytest.raises(ParameterTypeError, match="got dict"):
         to_onnx({"layers": []})
     assert list(tmp_path.iterdir()) == []
+
+
+def test_weights_beyond_one_protobuf(monkeypatch, tmp_path):
+    import deltaprop.export.onnx as exporter
+
+    net = _built(dp.Dense(1))
+    monkeypatch.setattr(exporter, "MAX_BYTES", 20)  # 2 GiB in real life: too much to allocate
+    with pytest.raises(ExportError, match=r"weights take 0\.00 GiB; an ONNX file written in one"):
+        net.export(tmp_path / "m.onnx")
+    assert list(tmp_path.iterdir()) == []

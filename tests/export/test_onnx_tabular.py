@@ -139,6 +139,17 @@ def test_a_column_named_like_an_output_is_refused(rng):
         to_onnx(net)
 
 
+@pytest.mark.parametrize("opset", [13, 21])
+def test_tabular_at_the_oldest_and_newest_opsets(rng, opset):
+    table = _table(rng)
+    net = dp.Sequential([dp.Dense(4, "tanh"), dp.Dense(1)], seed=6)
+    net.fit(table, _prices(table), loss="squared_error", epochs=2, seed=0)
+    model = to_onnx(net, opset=opset)
+    assert {(o.domain, o.version) for o in model.opset_import} == {("", opset), ("ai.onnx.ml", 3)}
+    got = _run(model, _feeds(table, ["size", "kind", "year"]))["predictions"]
+    np.testing.assert_allclose(got, net.predict(table), **TOLERANCE)
+
+
 def test_saved_and_loaded_tabular_model(rng, tmp_path):
     table = _table(rng)
     net = dp.Sequential([dp.Dense(4, "tanh"), dp.Dense(1)], seed=5)

@@ -35,6 +35,8 @@ from .onnx_tabular import column_inputs, target_units
 ML_OPSET = 3
 
 TASKS = ("classification", "multilabel", "regression")
+#: A model is one protobuf message, which cannot exceed 2 GiB (less a margin for the graph).
+MAX_BYTES = 2**31 - 2**24
 
 
 @dataclass
@@ -143,6 +145,12 @@ def to_onnx(model, *, opset: int = OPSET, name: str | None = None):
         g.output(out, "predictions", spec.dtype, ["N", spec.n_outputs])
     else:
         _classifier_head(g, spec, out)
+    size = sum(len(t.raw_data) + sum(map(len, t.string_data)) for t in g.initializers)
+    if size > MAX_BYTES:
+        raise ExportError(
+            f"the network's weights take {size / 2**30:.2f} GiB; an ONNX file written in one "
+            f"piece holds at most {MAX_BYTES / 2**30:.2f} GiB"
+        )
     doc = f"{spec.producer} exported by deltaprop {__version__}"
     graph = g.graph(name or "deltaprop", doc)
     opsets = [helper.make_opsetid("", opset)]
