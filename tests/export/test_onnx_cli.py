@@ -1,4 +1,5 @@
-"""deltaprop export end to end: train on a CSV, export, run the file in onnxruntime."""
+"""deltaprop export end to end: train on a CSV of numbers, text and empty cells, export, and
+run the file in onnxruntime on the CSV's raw cells, with deltaprop predict's answers."""
 
 import csv
 import subprocess
@@ -10,71 +11,84 @@ import pytest
 import deltaprop as dp
 from deltaprop.cli import main
 
-pytest.importorskip("onnx")
+onnx = pytest.importorskip("onnx")
+ort = pytest.importorskip("onnxruntime")
+
+NA = {"", "NA", "N/A", "n/a", "NaN", "nan", "null", "NULL", "?"}
 
 
-def _csv(path, rng, n=150, text=True):
-    X = rng.normal(size=(n, 3)).astype(np.float32) * [1.0, 10.0, 100.0] + [0.0, 50.0, -20.0]
-    kind = np.where(X[:, 0] + X[:, 1] / 10 > 5, "high", np.where(X[:, 2] > -20, "mid", "low"))
-    price = 3.0 * X[:, 0] + 0.2 * X[:, 1] + 40.0
+def _csv(path, rng, n=160):
+    """Columns: alpha (numbers, some empty), colour (text, some empty or NA), beta, the class
+    label kind and the regression target price."""
+    alpha = rng.normal(size=n)
+    beta = rng.normal(50.0, 10.0, n)
+    colour = np.array(["red", "green", "blue"])[rng.integers(0, 3, n)]
+    kind = np.where(alpha + (colour == "red") > 0.5, "high", np.where(beta > 50, "mid", "low"))
+    price = 3.0 * alpha + 0.2 * beta + 10.0 * (colour == "blue") + 40.0
     with open(path, "w", newline="") as fh:
         writer = csv.writer(fh)
-        writer.writerow(
-            ["alpha", "beta", "gamma", "kind", "price"] if text else ["a", "b", "c", "price"]
-        )
-        writer.writerows(
-            [*map(float, row), k, float(p)] if text else [*map(float, row), float(p)]
-            for row, k, p in zip(X, kind, price)
-        )
-    return X.astype(np.float32)
+        writer.writerow(["alpha", "colour", "beta", "kind", "price"])
+        for i in range(n):
+            a = "" if i % 9 == 0 else f"{alpha[i]:.6f}"
+            c = "" if i % 11 == 0 else ("NA" if i % 13 == 0 else colour[i])
+            writer.writerow([a, c, f"{beta[i]:.4f}", kind[i], f"{price[i]:.4f}"])
 
 
-def _run_columns(path, names, X) -> dict:
-    """A CLI-trained model's graph (one (N, 1) double input per CSV column: the command line
-    saves a tabular preprocessor) on the columns of ``X``."""
-    import onnxruntime as ort
+def _raw_feeds(session, path) -> dict:
+    """The CSV's cells as the graph's inputs: doubles (NaN for a missing token), text as is."""
+    with open(path, newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    feeds = {}
+    for spec in session.get_inputs():
+        cells = [row[spec.name] for row in rows]
+        if spec.type == "tensor(string)":
+            feeds[spec.name] = np.array(cells, dtype=object).reshape(-1, 1)
+        else:
+            numbers = [np.nan if c.strip() in NA else float(c) for c in cells]
+            feeds[spec.name] = np.array(numbers, dtype=np.float64).reshape(-1, 1)
+    return feeds
 
-    session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
-    feeds = {name: X[:, [i]].astype(np.float64) for i, name in enumerate(names)}
-    outputs = [o.name for o in session.get_outputs()]
-    return dict(zip(outputs, session.run(outputs, feeds)))
+
+def _session(path):
+    return ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
 
 
-def _read_predictions(path):
+def _predictions(path):
     with open(path, newline="") as fh:
         rows = list(csv.reader(fh))
     return rows[0], rows[1:]
 
 
-def test_train_export_run_classifier(tmp_path, rng, run, tolerance):
+def test_train_export_run_classifier(tmp_path, rng, tolerance):
     data = tmp_path / "table.csv"
     _csv(data, rng)
     model, onnx_file, preds = tmp_path / "m.dpm", tmp_path / "m.onnx", tmp_path / "p.csv"
-    train = ["train", str(data), "--target", "kind", "--hidden", "8,4", "--activation", "tanh"]
+    train = ["train", str(data), "--target", "kind", "--drop", "price", "--hidden", "8,4"]
     assert main([*train, "--epochs", "5", "--seed", "0", "--out", str(model), "--quiet"]) == 0
     assert main(["export", str(model), str(onnx_file), "--quiet"]) == 0
     assert main(["predict", str(model), str(data), "--proba", "--output", str(preds)]) == 0
-    # the model's features by name, as predict picks them from the CSV (price is ignored)
-    net = dp.load(model)
-    assert net.feature_names == ["alpha", "beta", "gamma", "price"]
-    with open(data, newline="") as fh:
-        rows = list(csv.DictReader(fh))
-    X = np.array([[float(r[c]) for c in net.feature_names] for r in rows], dtype=np.float32)
-    outputs = _run_columns(onnx_file, net.feature_names, X)
-    header, predicted = _read_predictions(preds)
+    session = _session(onnx_file)
+    inputs = [(i.name, i.type) for i in session.get_inputs()]
+    assert inputs == [
+        ("alpha", "tensor(double)"),
+        ("colour", "tensor(string)"),
+        ("beta", "tensor(double)"),
+    ]
+    label, proba = session.run(["label", "probabilities"], _raw_feeds(session, data))
+    header, predicted = _predictions(preds)
     assert header == ["prediction", "proba_high", "proba_low", "proba_mid"]
-    assert outputs["label"].tolist() == [r[0] for r in predicted]
-    proba = np.array([r[1:] for r in predicted], dtype=np.float32)
-    np.testing.assert_allclose(outputs["probabilities"], proba, **tolerance)
+    assert label.tolist() == [r[0] for r in predicted]
+    expected = np.array([r[1:] for r in predicted], dtype=np.float32)
+    np.testing.assert_allclose(proba, expected, **tolerance)
 
 
-def test_train_export_run_regression_in_a_subprocess(tmp_path, rng, run, tolerance):
+def test_train_export_run_regression_in_a_subprocess(tmp_path, rng, tolerance):
     data = tmp_path / "table.csv"
-    _csv(data, rng, text=False)
-    model, onnx_file = tmp_path / "r.dpm", tmp_path / "r.onnx"
+    _csv(data, rng)
+    model, onnx_file, preds = tmp_path / "r.dpm", tmp_path / "r.onnx", tmp_path / "p.csv"
     cli = [sys.executable, "-m", "deltaprop"]
     subprocess.run(
-        [*cli, "train", str(data), "--target", "price", "--task", "regression", "--epochs", "5",
+        [*cli, "train", str(data), "--target", "price", "--drop", "kind", "--epochs", "5",
          "--out", str(model), "--quiet"],
         check=True,
     )  # fmt: skip
@@ -85,11 +99,31 @@ def test_train_export_run_regression_in_a_subprocess(tmp_path, rng, run, toleran
         text=True,
     )
     assert f"wrote {onnx_file} (ONNX opset 21" in done.stderr
+    subprocess.run([*cli, "predict", str(model), str(data), "-o", str(preds)], check=True)
+    session = _session(onnx_file)
+    (got,) = session.run(["predictions"], _raw_feeds(session, data))
+    header, predicted = _predictions(preds)
+    assert len(header) == 1  # one target: one column of predictions
+    expected = np.array([r[0] for r in predicted], dtype=np.float32)
+    np.testing.assert_allclose(got[:, 0], expected, **tolerance)
+    assert abs(float(np.mean(got)) - 50.0) < 30.0  # prices, not standardised values
+
+
+def test_export_of_an_array_model(tmp_path, rng, tolerance):
+    X = rng.normal(size=(60, 3)).astype(np.float32)
+    np.savez(tmp_path / "d.npz", X=X, y=(X[:, 0] > 0).astype(int))
+    model, onnx_file = tmp_path / "a.dpm", tmp_path / "a.onnx"
+    assert (
+        main(["train", str(tmp_path / "d.npz"), "--epochs", "2", "--out", str(model), "--quiet"])
+        == 0
+    )
+    assert main(["export", str(model), str(onnx_file), "-q"]) == 0
+    session = _session(onnx_file)
+    assert [i.name for i in session.get_inputs()] == ["X"]
+    label, proba = session.run(None, {"X": X})
     net = dp.load(model)
-    X = rng.normal(size=(40, len(net.feature_names))).astype(np.float32) * 20
-    outputs = _run_columns(onnx_file, net.feature_names, X)
-    # in the target's units, as predict gives them (the CLI standardises regression targets)
-    np.testing.assert_allclose(outputs["predictions"], net.predict(X), rtol=1e-5, atol=1e-4)
+    np.testing.assert_array_equal(label, net.predict(X))
+    np.testing.assert_allclose(proba, net.predict_proba(X), **tolerance)
 
 
 def test_export_errors_are_one_line(tmp_path, capsys):
