@@ -58,7 +58,7 @@ MAX_AUTO_CLASSES = 20
 # The automatic schedule (no --epochs, --validation-split or --early-stopping given)
 AUTO_VALIDATION = 0.1
 AUTO_MIN_ROWS = 50
-AUTO_PATIENCE = 20
+AUTO_PATIENCE = 50
 AUTO_MIN_DELTA = 1e-4  # an improvement of the validation loss smaller than this is none
 AUTO_MAX_EPOCHS = 1000
 AUTO_SAMPLE_PASSES = 2_000_000
