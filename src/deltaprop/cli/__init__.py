@@ -71,6 +71,9 @@ def main(argv=None) -> int:
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
+    except KeyboardInterrupt:
+        print("deltaprop: interrupted", file=sys.stderr)
+        return 130
     except UsageError as exc:
         print(f"deltaprop: usage error: {exc} (see --help)", file=sys.stderr)
         return 2
@@ -85,6 +88,12 @@ def main(argv=None) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return 141  # 128 + SIGPIPE
+    except KeyboardInterrupt:
+        # a Ctrl-C outside training (which stops cleanly on its own): no traceback
+        if args.debug:
+            raise
+        print("deltaprop: interrupted", file=sys.stderr)
+        return 130
     except errors.TrainingDiverged as exc:
         if args.debug:
             raise

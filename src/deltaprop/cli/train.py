@@ -33,7 +33,7 @@ from ..network import Sequential
 from ..nn import Dense, Standardize, activations, init
 from ..tabular import Preprocessor
 from ..training import EarlyStopping, ProgressBar
-from ..training.interrupt import EXIT_STATUS
+from ..training.interrupt import EXIT_STATUS, InterruptGuard
 from ..training.predict import predict_outputs
 from ._common import (
     add_labels_option,
@@ -45,6 +45,7 @@ from ._common import (
     positive_float,
     positive_int,
 )
+from ._saving import check_outputs, resume_hint, save_model
 from ._tabular import (
     _Extend,
     add_reading_options,
@@ -294,6 +295,8 @@ def run(args) -> int:
         _check_resumable(args.resume, net)
     lr = args.lr if args.lr is not None else optim.default_lr(args.optimizer)
     optimizer = optim.OPTIMIZERS.get(args.optimizer)(net.parameters(), lr=lr)
+    if comm.is_root:  # an unwritable --out or --checkpoint is refused before training
+        check_outputs(net, args.out, args.checkpoint)
     note(
         f"training a {task} network {_layer_sizes(data.X.shape[1], args.hidden, out_units)} on "
         f"{plural(len(train_rows), 'row')} ({len(val_rows)} held out), loss {loss_name}, "
@@ -313,33 +316,43 @@ def run(args) -> int:
         )
     validation = None if len(val_rows) == 0 else (data.X[val_rows], y[val_rows])
     show_bar = not args.quiet and comm.is_root
-    start = time.perf_counter()
-    with warnings.catch_warnings():
-        # With --early-stopping, running all --epochs is an outcome, not a problem to warn of.
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        history = _fit(
-            net, args, X_train, y[train_rows], loss_name, optimizer, validation, comm, show_bar
-        )
-    seconds = time.perf_counter() - start
+    start, started = time.perf_counter(), time.time()
+    # From the end of training until the model file is complete, SIGINT and SIGTERM are only
+    # recorded (fit handles them while it runs): the exit status then names the signal.
+    with InterruptGuard(second_interrupts=False) as late:
+        with warnings.catch_warnings():
+            # With --early-stopping, running all --epochs is an outcome, not a problem to warn
+            # of.
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            history = _fit(
+                net, args, X_train, y[train_rows], loss_name, optimizer, validation, comm,
+                show_bar,
+            )  # fmt: skip
+        seconds = time.perf_counter() - start
 
-    net.classes_ = classes
-    net.feature_names = data.feature_names or None
-    net.target_name = data.target_name
-    net.preprocessor = data.preprocessor
-    final = {k: float(v[-1]) for k, v in history.history.items()}
-    net.training_info = _training_info(args, task, loss_name, lr, history, data, final)
+        net.classes_ = classes
+        net.feature_names = data.feature_names or None
+        net.target_name = data.target_name
+        net.preprocessor = data.preprocessor
+        final = {k: float(v[-1]) for k, v in history.history.items()}
+        net.training_info = _training_info(args, task, loss_name, lr, history, data, final)
+        saved = save_model(net, args.out, args.checkpoint, started) if comm.is_root else 0
+        comm.barrier()  # every process waits for process 0's file before the job can end
     # A SIGINT/SIGTERM stopped fit cleanly after a batch: the model is saved as it stood; the
     # exit status is the shell's 128 + signal number.
-    status = EXIT_STATUS[getattr(signal, history.interrupted)] if history.interrupted else 0
+    interrupted = history.interrupted or late.name
+    status = EXIT_STATUS[getattr(signal, interrupted)] if interrupted else saved
     if not comm.is_root:  # the other processes hold the same weights: one writes them
         return status
-    net.save(args.out)
+    if saved:
+        return status
     if args.plot:
         _plot_history(history, args.plot)
-    if history.interrupted:
-        note(f"interrupted by {history.interrupted}; saved the model as it stood to {args.out}")
-        if args.checkpoint:
-            note(f"to carry on, run the same command with --resume {args.checkpoint}")
+    if interrupted:
+        note(f"interrupted by {interrupted}; saved the model as it stood to {args.out}")
+        hint = resume_hint(args.checkpoint, started)
+        if hint:
+            note(hint)
     if task == "regression" and not args.quiet:
         _warn_if_worse_than_the_mean(net, data, y, args.json)
     summary = {

@@ -122,3 +122,39 @@ def _fsync_directory(directory: Path) -> None:
         pass
     finally:
         os.close(fd)
+
+
+def check_writable(path, n_bytes: int = 0, what: str = "path") -> None:
+    """Raise ParameterError now, before work that ends in writing ``path``, when it could not
+    be written: a missing directory, a directory as the target, a directory (or file system)
+    that refuses a new file, or less free space than ``n_bytes``. Creates and removes one
+    empty temporary file in the target's directory."""
+    path = Path(path)
+    directory = path.parent if str(path.parent) else Path(".")
+    if path.is_dir():
+        raise ParameterError(f"{what} must be a file path, not a directory; got {str(path)!r}")
+    if not directory.is_dir():
+        raise ParameterError(
+            f"{what} must be in an existing directory; got {str(path)!r} "
+            f"({str(directory)!r} does not exist)"
+        )
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.{os.getpid()}.", suffix=SUFFIX,
+                                   dir=directory)
+    except OSError as exc:
+        raise ParameterError(
+            f"{what} {str(path)!r} cannot be written: {exc.strerror} (in {str(directory)!r})"
+        ) from exc
+    os.close(fd)
+    os.unlink(tmp)
+    if n_bytes and hasattr(os, "statvfs"):
+        try:
+            st = os.statvfs(directory)
+        except OSError:
+            return
+        free = st.f_bavail * st.f_frsize
+        if free < n_bytes:
+            raise ParameterError(
+                f"{what} {str(path)!r} needs about {n_bytes} bytes; its file system has "
+                f"{free} free"
+            )

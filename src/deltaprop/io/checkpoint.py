@@ -17,10 +17,11 @@ from pathlib import Path
 
 import numpy as np
 
-from .._checks import check_choice, check_number
+from .._checks import check_choice, check_number, warn
 from ..errors import ModelFileError, ParameterError
 from ..training.callbacks import Callback
 from ..training.stopping import direction
+from .atomic import check_writable
 from .modelfile import read_model_file, write_model_file
 
 FORMAT = "deltaprop-checkpoint"
@@ -137,6 +138,8 @@ class ModelCheckpoint(Callback):
 
     def on_train_begin(self, run):
         self.best = math.inf
+        if getattr(run, "is_root", True):  # an unwritable path is refused before training
+            check_writable(self.path.replace("{epoch}", "0"), what="checkpoint path")
 
     def on_epoch_end(self, run, epoch, logs):
         if epoch % self.every_n_epochs:
@@ -155,8 +158,18 @@ class ModelCheckpoint(Callback):
             return  # in a data-parallel run only process 0 writes (the weights are the same)
         get_config = getattr(run.module, "get_config", None)
         model = get_config() if callable(get_config) else None
-        self.last_path = self.path.replace("{epoch}", str(epoch))
-        write_checkpoint(self.last_path, run.state(), model)
+        target = self.path.replace("{epoch}", str(epoch))
+        try:
+            write_checkpoint(target, run.state(), model)
+        except OSError as exc:  # a full disk: training goes on, the previous file is kept
+            kept = f"; {self.last_path!r} is kept" if self.last_path else ""
+            warn(
+                f"could not write the checkpoint of epoch {epoch} to {target!r} "
+                f"({exc.strerror or exc}){kept}; training goes on",
+                UserWarning,
+            )
+            return
+        self.last_path = target
 
     def state_dict(self) -> dict:
         return {"best": self.best}

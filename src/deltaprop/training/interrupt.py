@@ -3,8 +3,11 @@
 While :class:`InterruptGuard` is active, the first SIGINT or SIGTERM only records the signal;
 the training loop sees it after the batch it is working on, stops, and runs every callback's
 ``on_train_end`` (so checkpoints are written and the best weights restored). A second SIGINT
-raises ``KeyboardInterrupt`` at once, for a user who does not want to wait. Handlers can only
-be installed from the main thread; elsewhere the guard does nothing.
+raises ``KeyboardInterrupt`` at once, for a user who does not want to wait, unless
+``second_interrupts=False``: then every signal is only recorded (the command line writes its
+model file under such a guard, so that no signal can leave it half-written; the exit status
+then says which signal came, :data:`EXIT_STATUS`). Handlers can only be installed from the
+main thread; elsewhere the guard does nothing.
 """
 
 from __future__ import annotations
@@ -27,12 +30,13 @@ class InterruptGuard:
 
     signals = (signal.SIGINT, signal.SIGTERM)
 
-    def __init__(self):
+    def __init__(self, second_interrupts: bool = True):
         self.received: int | None = None
+        self.second_interrupts = second_interrupts
         self._previous: dict = {}
 
     def _handle(self, signum, frame) -> None:
-        if self.received == signal.SIGINT and signum == signal.SIGINT:
+        if self.second_interrupts and self.received == signal.SIGINT == signum:
             raise KeyboardInterrupt  # a second Ctrl-C: stop now
         if self.received is None:
             self.received = signum
