@@ -53,6 +53,22 @@ class Network:
         with no_grad():
             return float(self.loss(self.module(self.spec.inputs)).data)
 
+    def error_extended(self) -> np.longdouble:
+        """E computed in extended precision (``np.longdouble``) from the current weights.
+
+        For the central differences: subtracting two float64 errors leaves only a few digits
+        of their last-place rounding, and that rounding depends on the machine's vectorised
+        ``exp``; in extended precision the difference keeps every digit that is shown.
+        """
+        extended = np.longdouble
+        with no_grad():
+            h = Tensor(self.spec.inputs.astype(extended))
+            for layer in self.layers:
+                b = None if layer.bias is None else Tensor(layer.bias.data.astype(extended))
+                h = layer.activation(F.linear(h, Tensor(layer.weight.data.astype(extended)), b))
+            e = F.squared_error(h, Tensor(self.spec.targets.astype(extended)), self.spec.reduction)
+        return e.data[()]
+
     def outputs(self) -> np.ndarray:
         with no_grad():
             return self.module(self.spec.inputs).data.copy()
@@ -251,13 +267,19 @@ def _match_events(net: Network, events) -> list[dict]:
 
 
 def _central_differences(net: Network) -> dict:
-    """(E(w + eps) - E(w - eps)) / (2 eps) for every weight and bias, by the gradcheck helper."""
+    """(E(w + eps) - E(w - eps)) / (2 eps) for every weight and bias, by the gradcheck helper.
+
+    The two errors are computed in extended precision, so the difference is the same on every
+    machine (see ``Network.error_extended``).
+    """
 
     def s(u):
-        return net.error()
+        return net.error_extended()
 
     return {
-        id(p): np.array([_central(s, None, p, k, EPS) for k in range(p.size)]).reshape(p.shape)
+        id(p): np.array(
+            [_central(s, None, p, k, EPS) for k in range(p.size)], dtype=np.float64
+        ).reshape(p.shape)
         for _, _, p in net.parameters()
     }
 
