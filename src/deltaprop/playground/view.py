@@ -83,7 +83,7 @@ def _diagram(s: Session) -> str:
     numbers = tallest <= 6 and len(edges) <= 40
     width = 220 + 190 * (len(columns) - 1) if numbers else 160 + 140 * (len(columns) - 1)
     return svg.diagram(
-        columns, edges, width=min(width, 760), numbers=numbers, radius=20 if numbers else 10
+        columns, edges, width=min(width, 600), numbers=numbers, radius=20 if numbers else 10
     )
 
 
@@ -103,7 +103,7 @@ def _boundary(s: Session) -> str:
         v = grid.values[..., 0]
         t = (v - v.min()) / (np.ptp(v) or 1.0)
         rgb = np.stack([0.3 + 0.7 * t, 0.5 + 0.3 * (1 - abs(2 * t - 1)), 1.0 - 0.7 * t], -1)
-    size, pad = 300, 4
+    size, pad = 260, 4
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {size} {size}" width="{size}" '
         f'height="{size}" class="map"><image x="0" y="0" width="{size}" height="{size}" '

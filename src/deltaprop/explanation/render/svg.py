@@ -196,6 +196,12 @@ def chart(
     out += _frame(width, height, pad, bounds, xlabel, ylabel)
     for k, (name, s) in enumerate(series.items()):
         pts = " ".join(f"{px(i + 1):.1f},{py(v):.1f}" for i, v in enumerate(s) if v is not None)
+        if len(s) <= 30:  # few epochs: a dot on each, so that one epoch shows too
+            out += [
+                f'<circle cx="{px(i + 1):.1f}" cy="{py(v):.1f}" r="2.5" class="s{k}"/>'
+                for i, v in enumerate(s)
+                if v is not None
+            ]
         out.append(
             f'<polyline points="{pts}" class="series s{k}" data-name="{escape(name)}"/>'
             f'<text x="{width - 0.5 * pad}" y="{0.6 * pad - 6 - 12 * k}" '
