@@ -1,5 +1,7 @@
 """End to end in headless chromium: the playground and the interactive explain page."""
 
+import re
+
 import numpy as np
 import pytest
 
@@ -47,6 +49,9 @@ def test_editing_a_weight_gives_the_engines_error(page, playground, shots):
         expected = float(net.loss(net(X), dp.Tensor(y)).data)
     expect(page.get_by_test_id("error")).to_have_text(f"{expected:.9g}")
     expect(page.get_by_test_id("weight-value")).to_have_text("1.25")
+    page.locator('[data-testid="network"] [data-id="layers.0.unit[0]"]').click()
+    expect(page.locator("#panel")).to_contain_text("neuron 1 of layer 0")
+    expect(page.get_by_test_id("message")).to_have_text("")
     page.screenshot(path=shots / "playground-weight-panel.png", full_page=True)
 
 
@@ -57,8 +62,8 @@ def test_uploaded_csv_trains_to_high_accuracy(page, playground, shots, tmp_path)
     expect(page.locator("#rows")).to_contain_text("points.csv")
     expect(page.get_by_test_id("target")).to_have_value("where")
     page.get_by_test_id("train").click()
-    expect(page.get_by_test_id("epoch")).to_be_visible()
-    page.wait_for_timeout(4000)
+    # Train runs epoch after epoch until Pause; 60 epochs, however long a loaded machine takes
+    expect(page.locator("#epochs")).to_have_text(re.compile(r"^([6-9]\d|\d{3,})$"), timeout=180_000)
     page.get_by_test_id("pause").click()
     expect(page.get_by_test_id("train")).to_be_enabled()
     accuracy = float(page.get_by_test_id("accuracy").inner_text().split()[-1])

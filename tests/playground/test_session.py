@@ -190,3 +190,18 @@ def test_cli_refuses_bad_ports(capsys, server):
     busy = server.server_address[1]
     assert main(["playground", "--port", str(busy), "--no-browser"]) == 2
     assert f"cannot listen on 127.0.0.1:{busy}" in capsys.readouterr().err
+
+
+def test_clicking_a_neuron_shows_its_delta_as_explain_has_it():
+    s = Session("worked-example")
+    s.select("layers.0.unit[0]")  # h1
+    h1 = next(
+        n
+        for n in dp.explain(example="mazur")["steps"][0]["backward"]["neurons"]
+        if n["neuron"] == "h1"
+    )["examples"][0]
+    panel = state(s)["panel"]
+    for key in ("dE_dout", "dout_dnet", "delta"):
+        assert f"{h1[key]:.9g}" in panel
+    with pytest.raises(ParameterError, match="no neuron"):
+        s.select("layers.0.unit[7]")

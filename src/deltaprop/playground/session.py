@@ -7,6 +7,7 @@ same start). The error shown is the loss on the whole training set with the curr
 
 from __future__ import annotations
 
+import re
 import threading
 from dataclasses import dataclass, field
 
@@ -282,7 +283,22 @@ class Session:
             self.selected = name
 
     def select(self, name: str | None) -> None:
+        """Show the panel of a weight or bias (``layers.1.weight[0,2]``) or of a neuron
+        (``layers.1.unit[2]``); a clear error for a name this network has not."""
         with self.lock:
-            if name is not None:
-                find_weight(self.net, name)  # a clear error for a wrong name
-            self.selected = name
+            if name is not None and not self._is_unit(str(name)):
+                find_weight(self.net, str(name))
+            self.selected = None if name is None else str(name)
+
+    def _is_unit(self, name: str) -> bool:
+        match = re.fullmatch(r"layers\.(\d+)\.unit\[(\d+)\]", name)
+        if match is None:
+            return False
+        k, j = int(match.group(1)), int(match.group(2))
+        if (
+            k >= len(self.net.layers)
+            or not isinstance(self.net.layers[k], Dense)
+            or j >= self.net.layers[k].units
+        ):
+            raise ParameterError(f"no neuron {name!r} in this network")
+        return True

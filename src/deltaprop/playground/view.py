@@ -184,10 +184,26 @@ def _neuron_panel(s: Session, name: str) -> str:
     layer = s.net.layers[k]
     view = network_view(s.net, s.data.X[s.train_rows[0]])
     info = next(v for v in view["layers"] if v["index"] == k)
+    probe = WeightProbe(
+        s.net, s.data.X[s.train_rows], s.data.y[s.train_rows], f"layers.{k}.weight[0,{j}]"
+    )
+    rows = "".join(
+        f"<tr><td>{r['example']}</td>"
+        + (
+            f"<td>{n9(r['dE_dout'])}</td><td>{n9(r['dout_dnet'])}</td>"
+            if r["dE_dout"] is not None
+            else "<td>—</td><td>—</td>"
+        )
+        + f"<td>{n9(r['delta'])}</td></tr>"
+        for r in weight_factors(probe)["rows"]
+    )
     return (
         f"<h3>neuron {j + 1} of layer {k}: {escape(layer.activation.name)}</h3>"
         f"<p>For the first training example: net = {n9(info['net'][j])}, out = "
-        f"{n9(info['out'][j])}. Click one of its edges or its bias for the chain rule.</p>"
+        f"{n9(info['out'][j])}. Its δ = dE/dnet = dE/dout · dout/dnet, by example (— where "
+        "the activation is fused into the loss):</p><table><tr><th>example</th><th>dE/dout</th>"
+        f"<th>dout/dnet</th><th>δ</th></tr>{rows}</table>"
+        "<p>Click one of its edges or its bias for the chain rule of that weight.</p>"
     )
 
 
