@@ -84,6 +84,10 @@ def test_bad_options(tmp_path):
         net.export(tmp_path / "missing" / "m.onnx")
     with pytest.raises(ParameterError, match="not a directory"):
         net.export(tmp_path)
+    with pytest.raises(ParameterTypeError, match=r"takes the option opset; got \['opsett'\]"):
+        net.export(tmp_path / "m.onnx", opsett=17)
+    with pytest.raises(ParameterTypeError, match="opset must be an integer; got True"):
+        net.export(tmp_path / "m.onnx", opset=True)
     with pytest.raises(ParameterTypeError, match="got dict"):
         to_onnx({"layers": []})
     assert list(tmp_path.iterdir()) == []

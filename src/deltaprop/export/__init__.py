@@ -8,7 +8,7 @@
 from __future__ import annotations
 
 from .._checks import check_choice
-from ..errors import ExportError
+from ..errors import ExportError, ParameterTypeError
 
 FORMATS = ("onnx",)
 #: Default opset of the ai.onnx domain: onnxruntime >= 1.13 (2022) runs it.
@@ -22,6 +22,9 @@ def export(model, path, format: str = "onnx", **options) -> None:
     """Write ``model`` to ``path`` in ``format`` (see :func:`deltaprop.export.onnx.to_onnx`
     for the options: ``opset``)."""
     check_choice("format", format, FORMATS)
+    unknown = sorted(set(options) - {"opset"})
+    if unknown:
+        raise ParameterTypeError(f"export to {format} takes the option opset; got {unknown}")
     try:
         from .onnx import save_onnx
     except ImportError as exc:
