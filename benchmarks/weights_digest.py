@@ -14,6 +14,9 @@ trained along one step path:
 - ``compiled``: the fused step and the optimizer with numba's kernels
   (``DELTAPROP_KERNELS=numba``; skipped when numba is not installed).
 
+The path is forced with ``fit(step_path=...)`` and checked in ``History.step_paths``; on a
+version of deltaprop without them (before the step chooser), by patching the steps instead.
+
 Every other path runs with the kernels off (``numpy``), so which paths ran does not depend
 on what ran before in the process. The workloads are the benchmark's (benchmarks/
 workloads.py: W1 at 1,024 rows, W2 for 200 updates, W3 for 2 epochs) and a few small mixed
@@ -27,6 +30,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import hashlib
+import inspect
 import sys
 from pathlib import Path
 
@@ -41,6 +45,9 @@ import deltaprop as dp  # noqa: E402
 from deltaprop import kernels  # noqa: E402
 
 PATHS = ("tape", "replay", "fused", "scalar", "compiled")
+# fit's step_path option where it has one (History.step_paths then says what ran)
+NEW_API = "step_path" in inspect.signature(dp.training.fit).parameters
+_FORCED: dict = {}
 
 
 # -- the workloads ----------------------------------------------------------------------------
@@ -60,7 +67,7 @@ def _mlp_case(name, variant, rows, epochs):
         opt = dp.optim.Adam(params, lr=lr) if variant == "adam" else dp.optim.SGD(params, lr=lr)
         history = net.fit(
             X, y, loss="cross_entropy", optimizer=opt, batch_size=spec["batch_size"],
-            epochs=epochs, seed=0,
+            epochs=epochs, seed=0, **_FORCED,
         )  # fmt: skip
         return net, history
 
@@ -88,7 +95,7 @@ def _worked_case(updates):
             np.repeat(x, updates, axis=0), np.repeat(t, updates, axis=0),
             loss=dp.losses.SquaredError("sum_half"),
             optimizer=dp.SGD(net.parameters(), lr=e["lr"]),
-            epochs=1, batch_size=1, shuffle=False,
+            epochs=1, batch_size=1, shuffle=False, **_FORCED,
         )  # fmt: skip
         return net, history
 
@@ -122,7 +129,7 @@ def _mixed_case(hidden, output, loss, targets, optimizer, dtype, batch_size, ext
             options["sample_weight"] = np.linspace(0.2, 1.8, len(X))
         history = net.fit(
             X, y, loss=loss(), optimizer=optimizer(net.parameters()), epochs=3,
-            batch_size=batch_size, seed=1, **options,
+            batch_size=batch_size, seed=1, **options, **_FORCED,
         )  # fmt: skip
         return net, history
 
@@ -216,6 +223,11 @@ def forced(path: str, counter: _Counter):
     with contextlib.ExitStack() as stack:
         kernels.use("numba" if path == "compiled" else "numpy")
         stack.callback(kernels.use, "auto")
+        if NEW_API:
+            _FORCED["step_path"] = path
+            stack.callback(_FORCED.clear)
+            yield
+            return
         if path == "replay":
             stack.enter_context(
                 _patched(fused_module.FusedStep, "build", classmethod(lambda *a, **k: None))
@@ -232,8 +244,10 @@ def forced(path: str, counter: _Counter):
         yield
 
 
-def _ran(path: str, calls: dict) -> bool:
-    """Whether the counted calls show ``path`` was taken."""
+def _ran(path: str, calls: dict, history) -> bool:
+    """Whether the counted calls (or the History's step_paths) show ``path`` was taken."""
+    if NEW_API:
+        return set(history.step_paths) == {path}
     if path == "tape":
         return not calls
     if path == "replay":
@@ -272,9 +286,10 @@ def main(argv=None) -> int:
             with forced(path, counter), np.errstate(all="ignore"):
                 net, history = train(_Taped if path == "tape" else dp.Sequential)
             w, e = digest(net, history)
-            ok = _ran(path, counter.calls)
+            ok = _ran(path, counter.calls, history)
             status |= not ok
-            note = "" if ok else f"  PATH NOT TAKEN: {counter.calls}"
+            taken = history.step_paths if NEW_API else counter.calls
+            note = "" if ok else f"  PATH NOT TAKEN: {taken}"
             print(f"{name:28s} {path:9s} weights {w} losses {e}{note}", flush=True)
     return status
 

@@ -85,6 +85,10 @@ class Registry:
         """The primary names, in registration order (aliases left out)."""
         return tuple(self._classes)
 
+    def all_names(self) -> tuple[str, ...]:
+        """The primary names and the aliases, in registration order."""
+        return (*self._classes, *self._aliases)
+
     def items(self):
         return self._classes.items()
 

@@ -57,9 +57,73 @@ class Loss:
     def __init__(self, reduction: str = "mean"):
         self.reduction = check_choice("reduction", reduction, self.reductions)
 
+    #: True when the loss applies the output layer's activation itself in its fused and
+    #: scalar forms (dE/dz = dE/do * f'(o)); False when it fuses it in (cross-entropies)
+    applies_output_activation = False
+    #: name -> plain-Python loop deltaprop.kernels compiles for the fused step
+    compiled_forms: dict = {}
+
     @property
     def sums(self) -> bool:
         return self.reduction in ("sum", "sum_half")
+
+    # -- the reduction, once for every path ----------------------------------------------------
+    def gradient_factor(self) -> float:
+        """dE/do of one element is ``gradient_factor * (o - t)`` before a mean's division."""
+        return 1.0
+
+    def value_factor(self) -> float:
+        """The factor of the summed element losses (1/2 for the "_half" reductions)."""
+        return 1.0
+
+    def mean_divisor(self, examples: float, outputs: int) -> float | None:
+        """What a mean divides by (examples, or examples x outputs), None for a sum."""
+        return None
+
+    def reduce_total(self, total: float, examples: float, outputs: int) -> float:
+        """E from the sum of the (weighted) element losses ``total``."""
+        value = total if self.value_factor() == 1.0 else self.value_factor() * total
+        divisor = self.mean_divisor(examples, outputs)
+        return value if divisor is None else value / divisor
+
+    def delta_scale(self, examples: float, outputs: int) -> float:
+        """The factor the reduction brings into dE/dz."""
+        divisor = self.mean_divisor(examples, outputs)
+        return self.gradient_factor() if divisor is None else self.gradient_factor() / divisor
+
+    def scales_delta(self) -> bool:
+        """Whether ``delta_scale`` is more than a factor 1 (a mean, or a factor 2)."""
+        return self.reduction in ("mean", "mean_half") or self.gradient_factor() != 1.0
+
+    # -- the fused and scalar forms (training/fused.py, training/scalar.py) -------------------
+    def has_fused_forms(self) -> bool:
+        """Whether this loss's fused and scalar forms describe it: written by its own class
+        or one below the class defining ``__call__`` (a subclass that changes the graph form
+        alone, such as a scaled loss, takes the general path)."""
+        return _forms_cover(type(self), "__call__", ("fused_loss_and_delta", "scalar_lines"))
+
+    def fused_output(self, op) -> bool:
+        """Whether the fused step covers this loss after an output activation ``op`` (an
+        ActivationOp class); a loss without fused forms answers False."""
+        return False
+
+    def takes_labels(self, t: np.ndarray) -> bool:
+        """Whether targets ``t`` are class labels (one integer per example)."""
+        return False
+
+    def fused_loss_and_delta(self, step, z, t, wcol, weight_sum):
+        """In place: (E, dE/dz) of the output layer's net ``z``, in NumPy (``z``'s buffer may
+        become the delta). ``step`` is the fused step (its buffers, the output activation's
+        forms: ``step.activate``, ``step.times_derivative``, ``step.compiled_form``),
+        ``wcol`` the example weights as a column or None, ``weight_sum`` their sum."""
+        raise NotImplementedError
+
+    def scalar_lines(self, z: list, d: list, labels: bool, weighted: bool) -> list[str]:
+        """The scalar step's statements for one row: add the row's loss to ``total`` and set
+        each ``d[j]`` to dE/do_j without the reduction's scale (``scale``) and the weight
+        (``wr``), which the step multiplies in. ``z`` holds the output layer's net names (the
+        outputs, once ``applies_output_activation`` applied them)."""
+        raise NotImplementedError
 
     def __call__(self, out, target, weight=None) -> Tensor:
         raise NotImplementedError
@@ -79,6 +143,17 @@ class Loss:
     def __repr__(self) -> str:
         args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items() if k != "name")
         return f"{type(self).__name__}({args})"
+
+
+def _forms_cover(cls: type, defining: str, forms: tuple) -> bool:
+    """Whether every one of ``forms`` is defined (not inherited from the base) in ``cls`` or
+    a class derived from the one defining ``defining``."""
+    owner = next(c for c in cls.__mro__ if defining in c.__dict__)
+    for name in forms:
+        found = next((c for c in cls.__mro__ if name in c.__dict__), None)
+        if found is None or found is Loss or not issubclass(found, owner):
+            return False
+    return True
 
 
 LOSSES = Registry("loss")
@@ -127,6 +202,39 @@ def _numeric(y, what="targets") -> np.ndarray:
     return y
 
 
+def _softmax_cross_entropy(z, labels, weights, scale):  # pragma: no cover - compiled
+    # Per row: s = z - max(z); E_r = log(sum exp(s)) - s[label]; z becomes
+    # (softmax(z) - onehot(label)) * w_r * scale. Returns sum_r E_r (* w_r), in float64.
+    # Not bit-identical to NumPy: the exponential and logarithm are LLVM's, not NumPy's.
+    rows, units = z.shape
+    total = 0.0
+    for r in range(rows):
+        top = z[r, 0]
+        for j in range(1, units):
+            v = z[r, j]
+            if v > top or v != v:
+                top = v
+        label = labels[r]
+        if label < 0 or label >= units:  # fit checks labels first; never read outside z
+            raise IndexError("a class label is outside the output layer")
+        picked = z[r, label] - top
+        norm = z[r, 0] - z[r, 0]  # zero in z's dtype
+        for j in range(units):
+            e = np.exp(z[r, j] - top)
+            z[r, j] = e
+            norm += e
+        loss = np.log(norm) - picked
+        for j in range(units):
+            p = z[r, j] / norm
+            if j == label:
+                p -= 1
+            if weights is not None:
+                p = p * weights[r]
+            z[r, j] = p * scale
+        total += loss if weights is None else loss * weights[r]
+    return total
+
+
 @register_loss(aliases=("mse",))
 class SquaredError(Loss):
     """E = 1/2 sum (t - o)^2 ("sum_half"), sum (t - o)^2 ("sum"), mean (t - o)^2 ("mean"),
@@ -138,6 +246,52 @@ class SquaredError(Loss):
 
     def __call__(self, out, target, weight=None) -> Tensor:
         return F.squared_error(_as_tensor(out), _as_tensor(target), self.reduction, weight)
+
+    applies_output_activation = True
+
+    def gradient_factor(self):
+        return 1.0 if self.reduction in ("sum_half", "mean_half") else 2.0
+
+    def value_factor(self):
+        return 0.5 if self.reduction in ("sum_half", "mean_half") else 1.0
+
+    def mean_divisor(self, examples, outputs):
+        if self.reduction == "mean":
+            return examples * outputs
+        return examples if self.reduction == "mean_half" else None
+
+    def fused_output(self, op):
+        return op.fused() and op.elementwise  # o = f(z), any element-wise f
+
+    def fused_loss_and_delta(self, step, z, t, wcol, weight_sum):
+        # squared error on o = f(z): dE/dz = dE/do * f'(o)
+        k, outputs = z.shape
+        last = len(step.layers) - 1
+        step.activate(last, z)
+        diff = step.diff[:k]
+        np.subtract(z, t.reshape(z.shape) if t.ndim != z.ndim else t, out=diff)
+        squares = diff * diff  # summed as the engine's op sums them: the same bits
+        if wcol is not None:
+            squares *= wcol
+        total = float(squares.sum())
+        examples = k if weight_sum is None else weight_sum
+        value = self.reduce_total(total, examples, outputs)
+        scale = self.delta_scale(examples, outputs)
+        if wcol is not None:
+            diff *= wcol
+        if scale != 1.0:  # "sum_half": dE/do = o - t as it stands
+            diff *= scale
+        step.times_derivative(last, diff, z)
+        return value, diff  # the delta lives in diff's buffer; z is not needed any more
+
+    def scalar_lines(self, z, d, labels, weighted):
+        m = len(z)
+        lines = [", ".join(f"t{j}" for j in range(m)) + ", = targets[r]"]
+        for j in range(m):
+            lines.append(f"{d[j]} = {z[j]} - t{j}")
+            square = f"{d[j]} * {d[j]}"
+            lines.append(f"total += {square} * wr" if weighted else f"total += {square}")
+        return lines
 
     def prepare_target(self, y, n_outputs, dtype):
         y = _numeric(y)
@@ -182,6 +336,91 @@ class CrossEntropy(Loss):
         else:
             per_example = -np.sum(t * np.log(p), axis=-1)
         return _reduce(per_example, weight, self.reduction, out.dtype)
+
+    compiled_forms = {"softmax_cross_entropy": _softmax_cross_entropy}
+
+    def mean_divisor(self, examples, outputs):
+        return examples if self.reduction == "mean" else None
+
+    def fused_output(self, op):
+        return op.name == ("identity" if self.from_logits else "softmax")
+
+    def takes_labels(self, t):
+        return t.ndim == 1
+
+    def fused_loss_and_delta(self, step, z, t, wcol, weight_sum):
+        k = len(z)
+        kernel = step.compiled_form(self, "softmax_cross_entropy") if t.ndim == 1 else None
+        if kernel is not None:  # one compiled pass per row
+            count = k if weight_sum is None else weight_sum
+            mean = self.reduction == "mean"
+            total = kernel(
+                z,
+                t if t.dtype == np.intp else t.astype(np.intp),
+                None if wcol is None else wcol[:, 0],
+                z.dtype.type(1.0 / count if mean else 1.0),
+            )
+            return (total / count if mean else total), z
+        col = step.col[:k]
+        # ufuncs' own reduce: no Python wrapper per batch (as ndarray.max/sum have)
+        np.maximum.reduce(z, 1, None, col, True)
+        z -= col  # shifted logits
+        labels = t.ndim == 1
+        if labels:
+            # the labels' positions in z flattened: one 1-D gather and scatter per batch
+            flat = np.add(step.rows_at[:k], t, out=step.flat[:k], casting="unsafe")
+            zf = z.reshape(-1)
+            picked = zf.take(flat, out=step.picked[:k], mode="clip")
+        else:
+            soft = t.astype(z.dtype, copy=False)
+            cross = np.add.reduce(soft * z, 1)
+            mass = np.add.reduce(soft, 1)
+        np.exp(z, out=z)
+        np.add.reduce(z, 1, None, col, True)
+        z /= col
+        log_s = np.log(col[:, 0])
+        if labels:
+            log_s -= picked  # the per-example losses
+        else:
+            log_s *= mass
+            log_s -= cross
+        if wcol is None:
+            total = float(np.add.reduce(log_s))
+        else:
+            total = float(np.dot(log_s, wcol[:, 0]))
+        if labels:
+            zf[flat] -= 1
+        else:
+            z -= soft
+        if wcol is not None:
+            z *= wcol
+        if self.reduction == "mean":
+            count = k if weight_sum is None else weight_sum
+            z *= 1.0 / count
+            return total / count, z
+        return total, z
+
+    def scalar_lines(self, z, d, labels, weighted):
+        m = len(z)
+        lines = [f"top = {z[0]}"]
+        for v in z[1:]:
+            lines.append(f"if {v} > top or {v} != {v}: top = {v}")
+        lines += [f"s{j} = {z[j]} - top" for j in range(m)]  # shifted logits
+        lines += [f"e{j} = exp(s{j})" for j in range(m)]
+        lines.append("norm = " + " + ".join(f"e{j}" for j in range(m)))
+        lines.append("lognorm = log(norm)")
+        if labels:
+            lines.append("label = targets[r]")
+            lines.append(f"part = lognorm - ({', '.join(f's{j}' for j in range(m))},)[label]")
+            lines += [f"{d[j]} = e{j} / norm - (1.0 if label == {j} else 0.0)" for j in range(m)]
+        else:
+            lines.append(", ".join(f"t{j}" for j in range(m)) + ", = targets[r]")
+            lines.append("cross = " + " + ".join(f"t{j} * s{j}" for j in range(m)))
+            lines.append("mass = " + " + ".join(f"t{j}" for j in range(m)))
+            lines.append("part = lognorm * mass - cross")
+            lines += [f"{d[j]} = e{j} / norm - t{j}" for j in range(m)]
+        lines.append("total += part * wr" if weighted else "total += part")
+        return lines
 
     def prepare_target(self, y, n_outputs, dtype):
         if n_outputs < 2:
@@ -251,6 +490,43 @@ class BinaryCrossEntropy(Loss):
         if self.reduction == "sum":
             per_example = per_example * p.shape[-1]
         return _reduce(per_example, weight, self.reduction, out.dtype)
+
+    def mean_divisor(self, examples, outputs):
+        return examples * outputs if self.reduction == "mean" else None
+
+    def fused_output(self, op):
+        return op.name == ("identity" if self.from_logits else "logistic")
+
+    def fused_loss_and_delta(self, step, z, t, wcol, weight_sum):
+        k = len(z)
+        tt = t.astype(z.dtype, copy=False).reshape(z.shape)
+        e = np.exp(-np.abs(z))
+        elementwise = np.maximum(z, 0) - z * tt + np.log1p(e)
+        if wcol is not None:
+            elementwise *= wcol
+        total = float(elementwise.sum())
+        # s(z) = 1 / (1 + e^-z), written without overflow from e = e^-|z|
+        inv = 1.0 / (1.0 + e)
+        s = np.where(z >= 0, inv, e * inv)
+        np.subtract(s, tt, out=z)
+        if wcol is not None:
+            z *= wcol
+        if self.reduction == "mean":
+            count = (k if weight_sum is None else weight_sum) * z.shape[1]
+            z *= 1.0 / count
+            return total / count, z
+        return total, z
+
+    def scalar_lines(self, z, d, labels, weighted):
+        m = len(z)
+        lines = [", ".join(f"t{j}" for j in range(m)) + ", = targets[r]"]
+        for j in range(m):
+            lines.append(f"e = exp(-abs({z[j]}))")
+            part = f"(0.0 if {z[j]} < 0 else {z[j]}) - {z[j]} * t{j} + log1p(e)"
+            lines.append(f"total += ({part}) * wr" if weighted else f"total += {part}")
+            lines.append("inv = 1.0 / (1.0 + e)")
+            lines.append(f"{d[j]} = (inv if {z[j]} >= 0 else e * inv) - t{j}")
+        return lines
 
     def prepare_target(self, y, n_outputs, dtype):
         y = _numeric(y)

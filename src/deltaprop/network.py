@@ -8,6 +8,7 @@ network back from a model file.
 
 from __future__ import annotations
 
+import inspect
 import os
 import warnings
 
@@ -68,30 +69,18 @@ class Sequential(nn.Stack):
         y=None,
         *,
         loss=None,
-        optimizer=None,
-        epochs: int = 1,
-        batch_size=32,
-        shuffle: bool = True,
-        seed=None,
-        stop=None,
         validation_data=None,
-        callbacks=None,
-        record_batches: bool = False,
-        verbose: int = 0,
-        on_divergence: str = "raise",
-        max_rollbacks: int = 3,
-        validation_split=None,
-        alpha: float = 0.0,
-        sample_weight=None,
         class_weight=None,
-        schedule=None,
+        callbacks=None,
         checkpoint=None,
         resume=None,
-        distributed=None,
-        train_metrics: bool = False,
         preprocessor=None,
+        **options,
     ):
-        """Train by backpropagation; see :func:`deltaprop.training.fit` for every argument.
+        """Train by backpropagation: :func:`deltaprop.training.fit` with this network, its
+        options passed through (``options``: ``optimizer``, ``epochs``, ``batch_size``,
+        ``seed``, ``stop``, ``sample_weight``... every keyword of that function, checked here
+        by name).
 
         Tabular data: given a :class:`~deltaprop.tabular.Preprocessor` (``preprocessor=``), or
         a pandas DataFrame or dict of columns holding text or missing values, ``X`` is encoded
@@ -111,6 +100,7 @@ class Sequential(nn.Stack):
         With ``y`` omitted, ``X`` is a batch source: an iterable of ``(X_batch, y_batch)``
         pairs (see :mod:`deltaprop.training.source`); its labels must be numeric.
         """
+        _check_fit_options(options)
         self.loss = losses.get(loss if loss is not None else (self.loss or "squared_error"))
         if preprocessor is not None or (
             is_table(X) and (self.preprocessor is not None or Preprocessor.needed(X))
@@ -154,26 +144,11 @@ class Sequential(nn.Stack):
             X,
             y,
             loss=self.loss,
-            optimizer=optimizer,
-            epochs=epochs,
-            batch_size=batch_size,
-            shuffle=shuffle,
-            seed=seed,
-            stop=stop,
             validation_data=validation_data,
-            callbacks=callbacks,
-            record_batches=record_batches,
-            verbose=verbose,
-            on_divergence=on_divergence,
-            max_rollbacks=max_rollbacks,
-            validation_split=validation_split,
-            alpha=alpha,
-            sample_weight=sample_weight,
             class_weight=class_weight,
-            schedule=schedule,
+            callbacks=callbacks,
             resume=resume,
-            distributed=distributed,
-            train_metrics=train_metrics,
+            **options,
         )
 
     def _preprocess(self, preprocessor, X, y, validation_data):
@@ -342,3 +317,19 @@ class Sequential(nn.Stack):
 
 def _classifies(loss) -> bool:
     return loss is not None and loss.kind in ("multiclass", "binary")
+
+
+_OWN_OPTIONS = {
+    "loss", "validation_data", "class_weight", "callbacks", "checkpoint", "resume", "preprocessor",
+}  # fmt: skip
+
+
+def _check_fit_options(options: dict) -> None:
+    """Every option Sequential.fit passes through must be one of training.fit's keywords."""
+    known = set(inspect.signature(_fit).parameters) - {"module", "X", "y"} - _OWN_OPTIONS
+    unknown = sorted(set(options) - known)
+    if unknown:
+        raise ParameterTypeError(
+            f"fit got an unexpected option {unknown[0]!r}; it takes {', '.join(sorted(known))}"
+            f" (and {', '.join(sorted(_OWN_OPTIONS))})"
+        )

@@ -8,6 +8,7 @@ import pytest
 
 import deltaprop as dp
 from deltaprop import kernels
+from deltaprop.engine.ops.activations import ReLU
 from deltaprop.errors import ParameterError
 from deltaprop.training.fused import FusedStep
 
@@ -29,9 +30,9 @@ RULES = [
 
 @pytest.fixture(autouse=True)
 def restore_mode():
-    before = kernels._mode
+    before = kernels.loading._mode
     yield
-    kernels._mode = before
+    kernels.loading._mode = before
 
 
 def run(mode, make, config, dtype, steps=6, shape=(37, 29)):
@@ -113,7 +114,7 @@ def test_numpy_mode_never_uses_kernels():
 def test_a_bad_mode_is_refused_with_its_value(monkeypatch):
     with pytest.raises(ParameterError, match="'fast'"):
         kernels.use("fast")
-    kernels._mode = None
+    kernels.loading._mode = None
     monkeypatch.setenv("DELTAPROP_KERNELS", "gpu")
     with pytest.raises(ParameterError, match="DELTAPROP_KERNELS.*'gpu'"):
         kernels.mode()
@@ -121,7 +122,7 @@ def test_a_bad_mode_is_refused_with_its_value(monkeypatch):
 
 def test_numba_mode_without_numba_says_how_to_install_it(monkeypatch):
     monkeypatch.setitem(sys.modules, "numba", None)  # import numba raises ImportError
-    monkeypatch.setattr(kernels, "_kernels", None)
+    monkeypatch.setattr(kernels.loading, "_numba", None)
     with pytest.raises(ParameterError, match=r"deltaprop\[fast\]"):
         kernels.use("numba")
     assert not kernels.available()
@@ -163,8 +164,11 @@ def test_the_fused_steps_relu_passes_give_the_numpy_bits(layers, loss, dtype, mo
 
     def counting_build(*args, **kwargs):  # count the fused step's calls of each kernel
         step = real_build(*args, **kwargs)
-        if step is not None and step.compiled is not None:
-            step.compiled = {name: _counted(f, name, calls) for name, f in step.compiled.items()}
+        if step is not None and step.compiled:
+            step.forms = [
+                {name: _counted(f, name, calls) for name, f in forms.items()}
+                for forms in step.forms
+            ]
         return step
 
     monkeypatch.setattr(FusedStep, "build", counting_build)
@@ -177,7 +181,7 @@ def test_the_fused_steps_relu_passes_give_the_numpy_bits(layers, loss, dtype, mo
         history = net.fit(X, y, loss=lossfn, optimizer=opt, epochs=4, batch_size=16, seed=5)
         weights.append(np.concatenate([p.data.ravel() for p in net.parameters()]))
         weights.append(np.array(history.history["loss"]))
-    relu = ("bias_relu", "times_relu_derivative", "times_relu_derivative_and_sum")
+    relu = ("bias_activate", "times_derivative", "times_derivative_and_sum")
     assert sum(calls[name] for name in relu) > 0  # the numba run took the relu kernels
     np.testing.assert_array_equal(weights[0], weights[2])
     np.testing.assert_array_equal(weights[1], weights[3])
@@ -203,7 +207,7 @@ def test_the_cross_entropy_kernel_gives_the_engines_loss_and_gradients(
     loss = dp.losses.CrossEntropy(reduction)
     inputs = (X, y) + ((rng.uniform(0.2, 2.0, 40),) if weighted else ())
     step = FusedStep.build(net, loss, weighted, 0.0)
-    assert step.compiled is not None
+    assert step.compiled
     value = step.step(*inputs)
     grads = [p.grad.copy() for p in net.parameters()]
     for p in net.parameters():
@@ -229,9 +233,9 @@ def test_without_a_writable_cache_the_kernels_compile_in_the_process(monkeypatch
         return real(*args, **kwargs)
 
     monkeypatch.setattr(numba, "njit", njit)
-    compiled = kernels._compile(numba)
+    sgd = kernels.loading.jit(numba, kernels.optimizers.KERNELS["sgd"])
     w, g = np.ones(4), np.full(4, 2.0)
-    compiled["sgd"](w, g, 0.5, 0.0)
+    sgd(w, g, 0.5, 0.0)
     np.testing.assert_array_equal(w, np.zeros(4))
 
 
@@ -239,7 +243,7 @@ def test_without_a_writable_cache_the_kernels_compile_in_the_process(monkeypatch
 def test_the_cross_entropy_kernel_never_reads_outside_the_outputs():
     kernels.use("numba")
     z = np.zeros((2, 3), np.float32)
-    kernel = kernels._load()["softmax_cross_entropy"]
+    kernel = kernels.compiled(dp.losses.CrossEntropy.compiled_forms["softmax_cross_entropy"])
     for bad in (3, -1):
         with pytest.raises(IndexError, match="class label"):
             kernel(z, np.array([0, bad], np.intp), None, np.float32(1))
@@ -253,18 +257,19 @@ def test_relu_derivative_and_bias_sums_in_one_pass_give_the_numpy_bits(shape, dt
     rng = np.random.default_rng(8)
     d, h = rng.standard_normal(shape).astype(dtype), rng.standard_normal(shape).astype(dtype)
     got, sums = d.copy(), np.empty(shape[1], dtype)
-    kernels._load()["times_relu_derivative_and_sum"](got, h, sums, dtype(0), dtype(1))
+    relu = ReLU.compiled_forms["times_derivative_and_sum"]
+    kernels.compiled(relu)(got, h, sums, dtype(0), dtype(1))
     expected = d * (h > 0)
     np.testing.assert_array_equal(got, expected)
     np.testing.assert_array_equal(sums, expected.sum(axis=0))
 
 
 def test_auto_uses_no_kernel_until_numba_is_loaded(monkeypatch):
-    monkeypatch.setattr(kernels, "_kernels", None)
+    monkeypatch.setattr(kernels.loading, "_numba", None)
     kernels.use("auto")
     large = np.zeros(kernels.MIN_SIZE, np.float32)
     assert kernels.find("sgd", large, large) is None
-    assert kernels.for_network(10**6, np.float32) is None
+    assert kernels.for_network(10**6, np.float32) is False
 
 
 @pytest.mark.parametrize(
@@ -278,9 +283,9 @@ def test_auto_uses_no_kernel_until_numba_is_loaded(monkeypatch):
 )
 def test_fit_loads_numba_only_for_enough_planned_work(monkeypatch, mode, parameters, steps, loads):
     kernels.use(mode)
-    monkeypatch.setattr(kernels, "_kernels", None)
+    monkeypatch.setattr(kernels.loading, "_numba", None)
     calls = []
-    monkeypatch.setattr(kernels, "available", lambda: calls.append(1) or False)
+    monkeypatch.setattr(kernels.loading, "available", lambda: calls.append(1) or False)
     kernels.prepare(parameters, steps)
     assert bool(calls) == loads
 
@@ -305,7 +310,7 @@ def test_a_broken_numba_leaves_auto_on_numpy_and_names_the_problem(monkeypatch):
         return real_import(name, *args, **kwargs)
 
     monkeypatch.setattr(builtins, "__import__", broken)
-    monkeypatch.setattr(kernels, "_kernels", None)
+    monkeypatch.setattr(kernels.loading, "_numba", None)
     assert not kernels.available()
     with pytest.raises(ParameterError, match="SystemError: llvmlite could not be loaded"):
         kernels.use("numba")

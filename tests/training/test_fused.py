@@ -195,15 +195,13 @@ def test_fit_with_the_fused_step_equals_fit_through_the_engine(monkeypatch, opti
         opt = dp.Adam(params, lr=0.01) if optimizer == "adam" else dp.SGD(params, lr=0.1)
         h = net.fit(X, y, loss="cross_entropy", optimizer=opt, epochs=4, batch_size=32,
                     seed=1, sample_weight=weights, alpha=1e-3)  # fmt: skip
-        return net.state_dict(), h["loss"]
+        return net.state_dict(), h["loss"], h.step_paths
 
-    calls = []
-    original = FusedStep.step
-    monkeypatch.setattr(FusedStep, "step", lambda self, *a: calls.append(1) or original(self, *a))
-    fused_weights, fused_losses = train()
-    assert len(calls) == 4 * 5  # every batch took the fused step
+    fused_weights, fused_losses, paths = train()
+    assert paths == {"fused": 4 * 5}  # every batch took the fused step
     monkeypatch.setattr(FusedStep, "build", classmethod(lambda *a, **k: None))
-    engine_weights, engine_losses = train()
+    engine_weights, engine_losses, paths = train()
+    assert paths == {"replay": 4 * 5}
     np.testing.assert_allclose(fused_losses, engine_losses, rtol=1e-12)
     for name in engine_weights:
         np.testing.assert_allclose(fused_weights[name], engine_weights[name], rtol=1e-10)

@@ -108,7 +108,7 @@ def add_parser(sub) -> None:
     p.add_argument(
         "--activation",
         default="relu",
-        choices=activations.NAMES,
+        choices=activations.names(),
         help="activation of the hidden layers (default relu)",
     )
     p.add_argument(

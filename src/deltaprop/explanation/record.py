@@ -13,14 +13,13 @@ import numpy as np
 from ..engine import Tensor, no_grad
 from ..engine import functional as F
 from ..engine.gradcheck import _central
-from ..engine.op import REGISTRY
+from ..engine.ops.activations import ActivationOp
 from ..engine.replay import Replay
 from ..engine.tracer import ForwardEvent, VjpEvent, trace
 from ..nn import Dense, Stack
 from ..optim import SGD
 
 SCHEMA_VERSION = 1
-_ACTIVATION_OPS = ("logistic", "tanh", "relu", "leaky_relu", "identity")
 EPS = 1e-6  # central-difference step: error ~eps^2 from truncation, ~1e-16/eps from rounding
 
 
@@ -156,10 +155,15 @@ def describe(net: Network) -> dict:
     return {"layers": layers}
 
 
+def _is_activation(op) -> bool:
+    """Whether a traced op is an element-wise activation (any registered one)."""
+    return isinstance(op, ActivationOp) and op.elementwise
+
+
 def derivative_formula(activation) -> str | None:
     """dout/dnet as a template in ``{out}`` and ``{net}`` (the activation op's
     ``derivative_formula``, its attributes such as a slope filled in), or None."""
-    template = getattr(REGISTRY.get(activation.name), "derivative_formula", None)
+    template = getattr(activation.op, "derivative_formula", None)
     if template is None:
         return None
     options = {k: f"{v:g}" for k, v in activation.get_config().items() if k != "name"}
@@ -249,7 +253,7 @@ def _match_events(net: Network, events) -> list[dict]:
                 )
         info["activation_op"] = None
         for e in events:  # the activation op, if any, is the one fed by this layer's net
-            if e[0] == "f" and e[3][0] is info["net_tensor"] and e[1].name in _ACTIVATION_OPS:
+            if e[0] == "f" and e[3][0] is info["net_tensor"] and _is_activation(e[1]):
                 info.update(out=e[4], out_tensor=e[5], activation_op=e[1])
         info["dE_dout"] = info["delta"]
         for e in events:

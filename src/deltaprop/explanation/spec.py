@@ -15,9 +15,14 @@ import numpy as np
 
 from .._files import parse_json, parse_toml, read_regular
 from ..errors import SpecError
+from ..nn import activations
 
-#: Activations explain can lay out neuron by neuron (elementwise ones).
-ACTIVATIONS = ("identity", "leaky_relu", "linear", "logistic", "relu", "sigmoid", "tanh")
+
+def activation_names() -> tuple[str, ...]:
+    """Activations explain can lay out neuron by neuron: the registered element-wise ones."""
+    return activations.names(elementwise_only=True)
+
+
 REDUCTIONS = ("sum_half", "mean", "sum")
 BIAS_MODES = ("per_neuron", "shared", "none")
 #: Bounds on what a spec may ask for: a spec describes a network small enough to show every
@@ -231,9 +236,9 @@ def _layer(name, raw, n_in) -> LayerSpec:
             f"than the {MAX_SPEC_WEIGHTS} an explained network may have (every number is shown)"
         )
     activation = raw.get("activation", "logistic")
-    if activation not in ACTIVATIONS:
+    if activation not in activation_names():
         raise SpecError(
-            f"{name}.activation must be one of {', '.join(ACTIVATIONS)}; got {activation!r}"
+            f"{name}.activation must be one of {', '.join(activation_names())}; got {activation!r}"
         )
     bias = raw.get("bias", "per_neuron")
     if bias is True:

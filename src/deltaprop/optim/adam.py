@@ -6,7 +6,6 @@ import math
 
 import numpy as np
 
-from .. import kernels
 from .._checks import check_number
 from .optimizer import Optimizer
 from .registry import register_optimizer
@@ -72,8 +71,6 @@ class Adam(Optimizer):
         self.weight_decay = check_number("weight_decay", weight_decay, low=0.0)
 
     def update(self, w, g, state):
-        if self._compiled_step(w, g, state, decay=1.0, wd=self.weight_decay):
-            return
         if self.weight_decay:
             d = self.scratch(w, 2)
             np.multiply(w, self.weight_decay, out=d)
@@ -81,15 +78,16 @@ class Adam(Optimizer):
             g = d  # g + lambda w
         self._adam_step(w, g, state)
 
-    def _compiled_step(self, w, g, state, decay: float, wd: float) -> bool:
-        """The whole step (decoupled ``decay`` of w, then the rule with ``wd``) as one
-        compiled pass when a kernel applies (:mod:`deltaprop.kernels`); False otherwise."""
-        kernel = kernels.find("adam", w, g, state["m"], state["v"])
-        if kernel is None:
-            return False
-        f, t = w.dtype.type, self.steps
-        kernel(
-            *map(kernels.flat, (w, g, state["m"], state["v"])),
+    def compiled_update(self, w, g, state):
+        return "adam", (w, g, state["m"], state["v"])
+
+    def compiled_scalars(self, f):
+        return self._kernel_scalars(f, decay=1.0, wd=self.weight_decay)
+
+    def _kernel_scalars(self, f, decay: float, wd: float) -> tuple:
+        """The kernel's scalars: the decoupled ``decay`` of w, then the rule with ``wd``."""
+        t = self.steps
+        return (
             f(wd),
             f(decay),
             f(self.beta_1),
@@ -100,7 +98,6 @@ class Adam(Optimizer):
             f(self.eps),
             f(self.lr / (1.0 - self.beta_1**t)),
         )
-        return True
 
     def _adam_step(self, w, g, state):
         # Every temporary lives in a buffer reused across steps: no allocation per step.

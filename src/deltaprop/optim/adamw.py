@@ -55,9 +55,10 @@ class AdamW(Adam):
     ):
         super().__init__(params, lr, beta_1, beta_2, eps, weight_decay, clip_norm)
 
+    def compiled_scalars(self, f):
+        return self._kernel_scalars(f, decay=1.0 - self.lr * self.weight_decay, wd=0.0)
+
     def update(self, w, g, state):
-        if self._compiled_step(w, g, state, decay=1.0 - self.lr * self.weight_decay, wd=0.0):
-            return
         if self.weight_decay:
             w *= 1.0 - self.lr * self.weight_decay
         self._adam_step(w, g, state)

@@ -7,6 +7,7 @@ import math
 
 import numpy as np
 
+from .. import kernels
 from .._checks import check_number
 from ..engine import Tensor
 from ..errors import ParameterError, ParameterTypeError
@@ -24,9 +25,11 @@ class Optimizer:
     When the parameters are one packed set (a built Sequential's ``parameters()``, see
     :mod:`deltaprop.nn.flat`) and every one of them has a gradient, ``update`` runs once on the
     flat buffers: one pass for the whole network. Otherwise it runs per parameter, on views of
-    the same state, so both paths give identical results. The built-in rules first look for a
-    compiled kernel of themselves (:mod:`deltaprop.kernels`, with numba, for large buffers):
-    one loop making the same operations, so the same bits, instead of many NumPy passes.
+    the same state, so both paths give identical results. A rule with a compiled kernel
+    (:mod:`deltaprop.kernels.optimizers`, with numba, for large buffers: one loop making the
+    same operations, so the same bits, instead of many NumPy passes) names it in
+    ``compiled_update``; the base class runs it when it applies, else ``update``, which is the
+    NumPy rule alone.
     Frozen parameters (``requires_grad=False``) and parameters without a gradient are left
     exactly as they are.
     State is created at the first step, so an optimizer may be built before the network knows
@@ -146,7 +149,7 @@ class Optimizer:
         if self._flat is not None and self._flat_ready():
             if self.clip_norm is not None:
                 self._clip([p.grad for p in self.params], [self._flat[1]])
-            self.update(self._flat[0], self._flat[1], self._flat_state)
+            self._apply(self._flat[0], self._flat[1], self._flat_state)
             return
         live = [
             (p, state)
@@ -156,7 +159,18 @@ class Optimizer:
         if self.clip_norm is not None:
             self._clip([p.grad for p, _ in live])
         for p, state in live:
-            self.update(p.data, p.grad, state)
+            self._apply(p.data, p.grad, state)
+
+    def _apply(self, w, g, state) -> None:
+        """The rule's compiled kernel when one applies to these arrays, else ``update``."""
+        call = self.compiled_update(w, g, state)
+        if call is not None:
+            name, arrays = call
+            kernel = kernels.find(name, *arrays)
+            if kernel is not None:
+                kernel(*map(kernels.flat, arrays), *self.compiled_scalars(w.dtype.type))
+                return
+        self.update(w, g, state)
 
     def _flat_ready(self) -> bool:
         """Every parameter trainable, with its gradient in the packed gradient buffer."""
@@ -190,6 +204,15 @@ class Optimizer:
     def update(self, w: np.ndarray, g: np.ndarray, state: dict) -> None:
         """Change ``w`` in place given its gradient ``g``; ``state`` holds ``state_names``."""
         raise NotImplementedError
+
+    def compiled_update(self, w, g, state) -> tuple | None:
+        """``(kernel name, arrays)`` of the compiled form of ``update``
+        (:data:`deltaprop.kernels.optimizers.KERNELS`), or None when there is none."""
+        return None
+
+    def compiled_scalars(self, f) -> tuple:
+        """The kernel's arguments after the arrays, each made by ``f`` (the arrays' dtype)."""
+        return ()
 
     def get_config(self) -> dict:
         """The constructor's hyper-parameters (for checkpoints and repr)."""

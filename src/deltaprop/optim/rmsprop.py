@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import kernels
 from .._checks import check_number
 from .optimizer import Optimizer
 from .registry import register_optimizer
@@ -79,23 +78,23 @@ class RMSprop(Optimizer):
             names += ("b",)
         return names
 
-    def update(self, w, g, state):
+    def compiled_update(self, w, g, state):
         v = state["v"]
         a, b = state.get("a", v), state.get("b", v)  # unused by the kernel when absent
-        kernel = kernels.find("rmsprop", w, g, v, a, b)
-        if kernel is not None:
-            f = w.dtype.type
-            kernel(
-                *map(kernels.flat, (w, g, v, a, b)),
-                f(self.lr),
-                f(self.weight_decay),
-                f(self.rho),
-                f(1.0 - self.rho),
-                f(self.eps),
-                f(self.momentum),
-                self.centered,
-            )
-            return
+        return "rmsprop", (w, g, v, a, b)
+
+    def compiled_scalars(self, f):
+        return (
+            f(self.lr),
+            f(self.weight_decay),
+            f(self.rho),
+            f(1.0 - self.rho),
+            f(self.eps),
+            f(self.momentum),
+            self.centered,
+        )
+
+    def update(self, w, g, state):
         # Every temporary lives in a buffer reused across steps: no allocation per step.
         a, d = self.scratch(w, 0), self.scratch(w, 1)
         if self.weight_decay:

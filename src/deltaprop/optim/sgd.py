@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import kernels
 from .._checks import check_number
 from ..errors import ParameterError
 from .optimizer import Optimizer
@@ -72,25 +71,17 @@ class SGD(Optimizer):
     def state_names(self):
         return ("velocity",) if self.momentum else ()
 
-    def update(self, w, g, state):
+    def compiled_update(self, w, g, state):
         if self.momentum:
-            kernel = kernels.find("sgd_momentum", w, g, state["velocity"])
-            if kernel is not None:
-                f = w.dtype.type
-                kernel(
-                    *map(kernels.flat, (w, g, state["velocity"])),
-                    f(self.lr),
-                    f(self.weight_decay),
-                    f(self.momentum),
-                    self.nesterov,
-                )
-                return
-        else:
-            kernel = kernels.find("sgd", w, g)
-            if kernel is not None:
-                f = w.dtype.type
-                kernel(kernels.flat(w), kernels.flat(g), f(self.lr), f(self.weight_decay))
-                return
+            return "sgd_momentum", (w, g, state["velocity"])
+        return "sgd", (w, g)
+
+    def compiled_scalars(self, f):
+        if self.momentum:
+            return f(self.lr), f(self.weight_decay), f(self.momentum), self.nesterov
+        return f(self.lr), f(self.weight_decay)
+
+    def update(self, w, g, state):
         # Temporaries live in buffers reused across steps: no allocation per step.
         d = self.scratch(w)
         if self.weight_decay:

@@ -8,8 +8,33 @@ outlives its update step. Arrays may be memory-mapped: only the rows of a batch 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 import numpy as np
+
+
+@dataclass
+class Batch:
+    """One batch as a training step takes it: features ``x``, targets ``t``, the examples'
+    ``weight`` (None when unweighted) and the L2 penalty's scale ``penalty`` (``c``, an array
+    holding alpha / B; None without a penalty)."""
+
+    x: np.ndarray
+    t: np.ndarray
+    weight: np.ndarray | None = None
+    penalty: np.ndarray | None = None
+
+    @property
+    def rows(self) -> int:
+        return len(self.x)
+
+    def inputs(self) -> tuple:
+        """The arrays as the objective takes them (and a replay replays them):
+        ``(x, t[, weight][, penalty])``."""
+        found = (self.x, self.t)
+        if self.weight is not None:
+            found += (self.weight,)
+        return found if self.penalty is None else (*found, self.penalty)
 
 
 class Batches:

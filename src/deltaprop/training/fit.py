@@ -9,18 +9,15 @@ import numpy as np
 from .. import kernels, losses
 from .._checks import as_generator, check_number, warn
 from ..comm import get_communicator
-from ..engine import functional as F
-from ..engine import no_grad, tracer
-from ..engine.replay import Replay
+from ..engine import no_grad
 from ..errors import ConvergenceWarning, ParameterError, ParameterTypeError
 from ..optim import SGD, Optimizer
 from ..optim.schedules import Schedule
-from .batching import Batches
+from .batching import Batch, Batches
 from .callbacks import Callback
 from .data import check_features, check_lengths
 from .distributed import DataParallel, shared_generator
 from .divergence import DivergenceGuard
-from .fused import FusedStep
 from .history import History
 from .interrupt import InterruptGuard
 from .predict import evaluate_outputs, predict_outputs
@@ -29,6 +26,7 @@ from .resume import capture_state, restore_state
 from .source import StreamBatches, is_batch_source
 from .split import split_indices
 from .state_checks import run_settings
+from .steps import Objective, StepChooser
 from .stopping import StoppingRule
 from .weights import example_weights
 
@@ -107,6 +105,7 @@ def fit(
     resume: dict | None = None,
     distributed=None,
     train_metrics: bool = False,
+    step_path: str = "auto",
 ) -> History:
     """Train ``module`` on (X, y) by backpropagation and gradient descent.
 
@@ -192,6 +191,10 @@ def fit(
         process holds the same (X, y), trains on its slice of every batch, and the gradients
         are summed, so the result equals one process's on the same batches (see
         :mod:`deltaprop.training.distributed`). Only process 0 prints and writes files.
+    step_path : {"auto", "tape", "replay", "fused", "scalar", "compiled"}, default "auto"
+        Which computation trains each batch (:mod:`deltaprop.training.steps`): "auto" the
+        fastest that applies; another name forces that path, or raises ParameterError saying
+        why it does not apply. ``History.step_paths`` counts the steps each path took.
 
     Returns
     -------
@@ -303,7 +306,8 @@ def fit(
     everyone = rules + extra
     run.callbacks = everyone
     run.rank, run.world_size, run.is_root = comm.rank, comm.size, comm.is_root
-    objective = _Objective(module, loss, weights is not None, alpha, dtype)
+    objective = Objective(module, loss, weights is not None, alpha, dtype)
+    chooser = StepChooser(module, loss, objective, path=step_path, counts=history.step_paths)
     parallel = None
     if comm.size > 1:
         parallel = DataParallel(
@@ -320,16 +324,10 @@ def fit(
     first_epoch = 1 if resume is None else restore_state(run, resume) + 1
     divergence.rollbacks = history.rollbacks  # a resumed run goes on counting
     last_finite = None
-    # A static network's step is recorded once and replayed (same ops, no graph rebuilding).
-    replayable = getattr(module, "replayable", False) and not isinstance(loss, losses.Custom)
-    replay = None
     # With numba installed, its compiled kernels are loaded for a fit long enough to repay
     # loading them (deltaprop.kernels.prepare); a batch source's length is not known.
     planned = (epochs - first_epoch + 1) * len(batches) if hasattr(batches, "__len__") else 0
     kernels.prepare(sum(p.data.size for p in module.parameters()), planned)
-    # A plain stack of Dense layers takes the fused step instead: the same formulas on
-    # buffers allocated once, no graph (see training/fused.py); traced steps never do.
-    fused = FusedStep.build(module, loss, weights is not None, alpha) if replayable else None
     interrupt = InterruptGuard()
     try:
         # Non-finite values are caught and reported by the divergence policy; NumPy's own
@@ -348,29 +346,20 @@ def fit(
                 total = 0.0
                 retry = False
                 for b, arrays in batches.epoch():
-                    rows = len(arrays[0])
+                    batch = Batch(*arrays)
+                    rows = batch.rows
                     # the batch's size B: its rows, or its sum of example weights
-                    size = rows if weights is None else float(np.sum(arrays[2]))
+                    size = rows if weights is None else float(np.sum(batch.weight))
                     share = 1.0 if parallel is None else parallel.share(size)
                     if alpha:
                         part = 1.0 if parallel is None else parallel.penalty_share(share)
-                        inputs = (*arrays, objective.penalty_scale(size, part))
-                    else:
-                        inputs = arrays
+                        batch.penalty = objective.penalty_scale(size, part)
                     optimizer.zero_grad()
                     if parallel is not None and not rows:
+                        chooser.count("empty")
                         value = parallel.empty_step()
-                    elif fused is not None and fused.is_valid() and not tracer.active():
-                        value = fused.step(*inputs)
-                    elif replay is not None and replay.is_valid():
-                        value = float(replay.step(*inputs))
-                    elif replayable and not tracer.active():
-                        replay, error = Replay.record(objective, *inputs)
-                        value = float(error.data)
                     else:
-                        error = objective(*inputs)
-                        error.backward()
-                        value = float(error.data)
+                        value = chooser.step(batch)
                     if parallel is not None:
                         value = parallel.reduce(value, rows, share, interrupt)
                     if not math.isfinite(value):
@@ -454,41 +443,7 @@ def _as_list(value, name, kind) -> list:
     return items
 
 
-class _Objective:
-    """The scalar a training step minimises: the loss, weighted if asked, plus the L2 penalty.
-
-    Called as ``objective(x, t[, w][, c])`` with every per-batch array as an input, so a
-    recorded step can be replayed on the next batch (weights and penalty scale included).
-    """
-
-    def __init__(self, module, loss, weighted: bool, alpha: float, dtype):
-        self.module, self.loss, self.weighted, self.alpha = module, loss, weighted, alpha
-        self.dtype = dtype
-
-    def penalty_scale(self, size: float, share: float = 1.0) -> np.ndarray:
-        """The penalty's ``c`` for a batch of size ``size`` (B: its rows or, when weighted,
-        its sum of example weights, scikit-learn's rule): alpha / B; alpha itself for summed
-        losses.
-
-        ``share`` is this process's part of the penalty in a data-parallel batch (see
-        :mod:`deltaprop.training.distributed`), so that summed over the processes it counts
-        once: B_r / B for a mean loss (c = alpha / B), 1 / (processes with rows) for a sum."""
-        if self.loss.sums:
-            return np.asarray(self.alpha * share, self.dtype)
-        return np.asarray(self.alpha * share / size if size > 0 else 0.0, self.dtype)
-
-    def __call__(self, x, t, *extra):
-        w = extra[0] if self.weighted else None
-        error = self.loss(self.module(x), t, w) if self.weighted else self.loss(self.module(x), t)
-        if self.alpha:
-            penalised = [
-                p
-                for name, p in self.module.named_parameters()
-                if name.rsplit(".", 1)[-1] == "weight" and p.requires_grad
-            ]
-            if penalised:
-                error = F.add(error, F.l2_penalty(extra[-1], *penalised))
-        return error
+_Objective = Objective  # its former name, kept for callers of this module
 
 
 def _output_width(module, X, dtype) -> int:

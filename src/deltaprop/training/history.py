@@ -8,7 +8,8 @@ class History:
 
     ``history`` maps a name (``"loss"``, ``"val_loss"``, ``"val_accuracy"``, ``"lr"``...) to a
     list with one value per epoch; ``epochs`` numbers them from 1; ``batch_loss`` holds every
-    batch's loss when ``fit(record_batches=True)``; ``stop_reason`` says why training ended.
+    batch's loss when ``fit(record_batches=True)``; ``stop_reason`` says why training ended;
+    ``step_paths`` counts the steps each step path took.
 
     >>> h = History()
     >>> h.append(1, {"loss": 0.5}); h.append(2, {"loss": 0.25})
@@ -23,6 +24,10 @@ class History:
         self.stop_reason: str | None = None
         self.interrupted: str | None = None  # "SIGINT" or "SIGTERM" when a signal stopped it
         self.rollbacks = 0  # times on_divergence="rollback" went back and halved the lr
+        #: step path -> number of steps it trained ("tape", "replay", "fused", "scalar",
+        #: "compiled"; "empty" for a process without rows in a distributed batch); see
+        #: deltaprop.training.steps
+        self.step_paths: dict[str, int] = {}
 
     def append(self, epoch: int, logs: dict) -> None:
         self.epochs.append(epoch)

@@ -16,8 +16,11 @@ calculation of the worked example. The formulas are the fused step's, per elemen
 :mod:`deltaprop.training.fused`): forward ``z_j = sum_a h_a W_aj + b_j``, ``h_j = f(z_j)``;
 the loss and ``d_j = dE/dz_j`` of the output layer; backward ``dE/dW_aj = sum_rows h_a d_j
 (+ c W_aj)``, ``dE/db_j = sum_rows d_j``, ``d_a = (sum_j d_j W_aj) f'(h_a)``.
-``tests/training/test_fused.py`` checks loss and gradients of both paths against the
-engine's, for random architectures, losses, weights and batches.
+The statements of each activation and loss are theirs (``scalar_activate`` and
+``scalar_derivative`` of :class:`~deltaprop.engine.ops.activations.ActivationOp`,
+``scalar_lines`` of the losses), with every function of :mod:`math` in scope; this module
+only lays out the network. ``tests/training/test_fused.py`` checks loss and gradients of both
+paths against the engine's, for random architectures, losses, weights and batches.
 """
 
 from __future__ import annotations
@@ -26,35 +29,7 @@ import math
 
 import numpy as np
 
-from .. import losses
-
 MAX_PRODUCTS = 256  # rows x weights of a batch at most: above it the NumPy step is faster
-
-
-def _activation(kind: str, slope: float, h: str) -> list[str]:
-    """Statements making ``h`` (holding the net input) the unit's output."""
-    if kind == "relu":
-        return [f"if {h} < 0: {h} = 0.0"]  # NaN stays NaN, as np.maximum
-    if kind == "tanh":
-        return [f"{h} = tanh({h})"]
-    if kind == "logistic":  # (1 + tanh(z / 2)) / 2, as the engine's op
-        return [f"{h} = tanh({h} * 0.5) * 0.5 + 0.5"]
-    if kind == "leaky_relu":
-        return [f"s = {h} * {slope!r}", f"if {h} < s: {h} = s"]
-    return []  # identity
-
-
-def _derivative(kind: str, slope: float, h: str) -> str:
-    """`` * f'(net)`` written in the output ``h`` (as the fused step), or nothing."""
-    if kind == "relu":
-        return f" * (1.0 if {h} > 0 else 0.0)"
-    if kind == "tanh":
-        return f" * (1.0 - {h} * {h})"
-    if kind == "logistic":
-        return f" * ((1.0 - {h}) * {h})"
-    if kind == "leaky_relu":
-        return f" * ((1.0 if {h} > 0 else 0.0) * {1.0 - slope!r} + {slope!r})"
-    return ""
 
 
 class ScalarStep:
@@ -63,8 +38,7 @@ class ScalarStep:
     def __init__(self, fused):
         self.fused = fused
         self.layers = fused.layers
-        self.kinds = fused.kinds
-        self.slopes = [float(s) for s in fused.slopes]
+        self.ops = fused.ops
         self.weights = sum(layer.weight.data.size for layer in fused.layers)
         self.sizes = [self.layers[0].weight.data.shape[0]] + [la.units for la in self.layers]
         # per layer: weight, bias, their gradient buffers (flat) when trainable, shared bias;
@@ -87,17 +61,23 @@ class ScalarStep:
         return rows * self.weights <= MAX_PRODUCTS
 
     def step(self, x, t, *extra) -> float:
+        """The step on fit's objective's arrays ``(x, t[, w][, c])``, whatever their size."""
+        from .fused import batch_of
+
+        return self.run(batch_of(self.fused, x, t, extra))
+
+    def run(self, batch) -> float:
+        """The batch's loss (a :class:`~deltaprop.training.steps.Batch`), gradients written."""
         fused, loss = self.fused, self.fused.loss
+        x, t, weights = batch.x, batch.t, batch.weight
         k = len(x)
-        weights = extra[0] if fused.weighted else None
-        c = float(extra[-1]) if fused.penalised else 0.0
+        c = float(batch.penalty) if batch.penalty is not None else 0.0
         rows = x.tolist()
         if fused.scaler is not None:
             mean, std = fused.scaler.mean.tolist(), fused.scaler.std.tolist()
             rows = [[(v - m) / s for v, m, s in zip(row, mean, std)] for row in rows]
         outputs = self.sizes[-1]
-        cross_entropy = type(loss) is losses.CrossEntropy
-        labels = cross_entropy and t.ndim == 1
+        labels = loss.takes_labels(t)
         if labels:
             targets = (t if t.dtype == np.intp else t.astype(np.intp)).tolist()
         else:
@@ -108,20 +88,8 @@ class ScalarStep:
             examples = float(weights.sum())
             if examples <= 0:
                 examples = 1.0  # all-zero weights: E = 0 and a zero gradient, as the ops
-        reduction = loss.reduction
-        # scale: the factor the reduction brings into dE/dz; count: the divisor of a mean
-        if cross_entropy or type(loss) is losses.BinaryCrossEntropy:
-            count = examples * (1 if cross_entropy else outputs)
-            scale = 1.0 / count if reduction == "mean" else 1.0
-        elif reduction == "sum_half":
-            scale = 1.0
-        elif reduction == "sum":
-            scale = 2.0
-        elif reduction == "mean_half":
-            scale = 1.0 / examples
-        else:
-            count = examples * outputs
-            scale = 2.0 / count
+        # the factor the reduction brings into dE/dz
+        scale = loss.delta_scale(examples, outputs)
         run = self.compiled.get(labels)
         if run is None:
             run = self.compiled[labels] = self._compile(labels)
@@ -130,14 +98,7 @@ class ScalarStep:
             arrays.append(w.data.ravel().tolist())
             arrays.append(None if b is None else b.data.tolist())
         total, grads = run(rows, targets, wts, scale, *arrays)
-        if reduction == "sum_half":
-            value = 0.5 * total
-        elif reduction == "mean_half":
-            value = 0.5 * total / examples
-        elif reduction == "mean":
-            value = total / count
-        else:  # "sum"
-            value = total
+        value = loss.reduce_total(total, examples, outputs)
         grads = iter(grads)
         for w, b, gw, gb, _ in self.plan:
             if gw is not None:
@@ -153,7 +114,7 @@ class ScalarStep:
         return value
 
     def _compile(self, labels: bool):
-        namespace = {"tanh": math.tanh, "exp": math.exp, "log": math.log, "log1p": math.log1p}
+        namespace = {name: getattr(math, name) for name in dir(math) if not name.startswith("_")}
         exec(compile(self.source(labels), "<deltaprop scalar step>", "exec"), namespace)
         return namespace["step"]
 
@@ -196,7 +157,7 @@ class ScalarStep:
                     z = f"{z} + b{i}" if shared else f"{z} + b{i}_{j}"
                 row.append(f"{h} = {z}")
                 if i < L - 1:
-                    row += _activation(self.kinds[i], self.slopes[i], h)
+                    row += self.ops[i].scalar_activate(h)
         row += self._loss(loss, labels, L, sizes[L])
         for i in range(L - 1, -1, -1):  # backward
             n, m = sizes[i], sizes[i + 1]
@@ -210,7 +171,7 @@ class ScalarStep:
             if i:
                 for a in range(n):
                     s = " + ".join(f"d{i + 1}_{j} * w{i}_{a}_{j}" for j in range(m))
-                    factor = _derivative(self.kinds[i - 1], self.slopes[i - 1], f"h{i}_{a}")
+                    factor = self.ops[i - 1].scalar_derivative(f"h{i}_{a}")
                     row.append(f"d{i}_{a} = ({s}){factor}")
         body += ["    " + line for line in row]
         grads = []
@@ -231,52 +192,15 @@ class ScalarStep:
         z = [f"h{L}_{j}" for j in range(m)]
         d = [f"d{L}_{j}" for j in range(m)]
         weighted = self.fused.weighted
-        scaled = (
-            loss.reduction == "mean"
-            if type(loss) is not losses.SquaredError
-            else (loss.reduction != "sum_half")
-        )
+        scaled = loss.scales_delta()
+        out = self.ops[-1]
         lines = []
-        if type(loss) is losses.CrossEntropy:
-            lines.append(f"top = {z[0]}")
-            for v in z[1:]:
-                lines.append(f"if {v} > top or {v} != {v}: top = {v}")
-            lines += [f"s{j} = {z[j]} - top" for j in range(m)]  # shifted logits
-            lines += [f"e{j} = exp(s{j})" for j in range(m)]
-            lines.append("norm = " + " + ".join(f"e{j}" for j in range(m)))
-            lines.append("lognorm = log(norm)")
-            if labels:
-                lines.append("label = targets[r]")
-                lines.append(f"part = lognorm - ({', '.join(f's{j}' for j in range(m))},)[label]")
-                lines += [
-                    f"{d[j]} = e{j} / norm - (1.0 if label == {j} else 0.0)" for j in range(m)
-                ]
-            else:
-                lines.append(", ".join(f"t{j}" for j in range(m)) + ", = targets[r]")
-                lines.append("cross = " + " + ".join(f"t{j} * s{j}" for j in range(m)))
-                lines.append("mass = " + " + ".join(f"t{j}" for j in range(m)))
-                lines.append("part = lognorm * mass - cross")
-                lines += [f"{d[j]} = e{j} / norm - t{j}" for j in range(m)]
-            lines.append("total += part * wr" if weighted else "total += part")
-        elif type(loss) is losses.BinaryCrossEntropy:
-            lines.append(", ".join(f"t{j}" for j in range(m)) + ", = targets[r]")
+        if loss.applies_output_activation:  # o = f(z) first, then the loss of o
             for j in range(m):
-                lines.append(f"e = exp(-abs({z[j]}))")
-                part = f"(0.0 if {z[j]} < 0 else {z[j]}) - {z[j]} * t{j} + log1p(e)"
-                lines.append(f"total += ({part}) * wr" if weighted else f"total += {part}")
-                lines.append("inv = 1.0 / (1.0 + e)")
-                lines.append(f"{d[j]} = (inv if {z[j]} >= 0 else e * inv) - t{j}")
-        else:  # squared error on o = f(z)
-            lines.append(", ".join(f"t{j}" for j in range(m)) + ", = targets[r]")
-            for j in range(m):
-                lines += _activation(self.kinds[-1], self.slopes[-1], z[j])
-                lines.append(f"{d[j]} = {z[j]} - t{j}")
-                square = f"{d[j]} * {d[j]}"
-                lines.append(f"total += {square} * wr" if weighted else f"total += {square}")
+                lines += out.scalar_activate(z[j])
+        lines += loss.scalar_lines(z, d, labels, weighted)
         for j in range(m):
-            factor = ""
-            if type(loss) is losses.SquaredError:
-                factor = _derivative(self.kinds[-1], self.slopes[-1], z[j])
+            factor = out.scalar_derivative(z[j]) if loss.applies_output_activation else ""
             expr = d[j]
             if weighted:
                 expr = f"{expr} * wr"
