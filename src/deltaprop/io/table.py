@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -227,30 +228,29 @@ def _add_chunk(chunks, names, rows, na, text_columns) -> None:
 
 
 def _numbers(cells, na) -> np.ndarray | None:
-    """The cells as float64 (NaN for missing tokens), or None if one is not a number."""
+    """The cells as float64 (NaN for missing tokens), or None if one is not a number.
+
+    NumPy parses the strings; missing tokens are swapped for "nan" first when the plain parse
+    fails (as written, then stripped of spaces).
+    """
     try:
         values = np.array(cells, dtype=np.float64)
     except ValueError:
         values = None
-    else:
-        if not np.isnan(values).any():
-            numeric_na = _numeric_tokens(na)
-            if numeric_na:  # "-999" given as a missing-value token
-                values[np.isin(values, numeric_na)] = np.nan
-            return values
-    out = np.empty(len(cells))
-    for i, cell in enumerate(cells):
-        cell = cell.strip()
-        if cell in na:
-            out[i] = np.nan
-            continue
+    for clean in (False, True):
+        if values is not None:
+            break
+        texts = [c.strip() for c in cells] if clean else cells
         try:
-            out[i] = float(cell)
+            values = np.array(["nan" if c in na else c for c in texts], dtype=np.float64)
         except ValueError:
-            return None
-        if out[i] != out[i]:  # a NaN spelled otherwise ("-nan"): missing too
-            out[i] = np.nan
-    return out
+            values = None
+    if values is None:
+        return None
+    numeric_na = _numeric_tokens(na)
+    if numeric_na:  # "-999" given as a missing-value token
+        values[np.isin(values, numeric_na)] = np.nan
+    return values
 
 
 def _numeric_tokens(na) -> list:
@@ -262,14 +262,18 @@ def _texts(cells, na) -> list:
 
 
 def _text_count(chunks) -> tuple[int, tuple | None]:
-    """How many cells of text chunks are not numbers, and the first such (row, text)."""
+    """How many cells of text chunks are not numbers, and the first such (row, text); each
+    distinct value is tried once."""
     count, first, offset = 0, None, 0
     for chunk in chunks:
         if isinstance(chunk, list):
-            for i, cell in enumerate(chunk):
-                if cell is not None and not _is_number(cell):
-                    count += 1
-                    first = first or (offset + i, cell)
+            values = Counter(chunk)
+            values.pop(None, None)
+            text = {v for v in values if not _is_number(v)}
+            count += sum(values[v] for v in text)
+            if first is None and text:
+                i = next(i for i, cell in enumerate(chunk) if cell in text)
+                first = (offset + i, chunk[i])
         offset += len(chunk)
     return count, first
 
