@@ -17,7 +17,7 @@ from importlib import resources
 from . import svg
 from .blocks import blocks, num, rel
 from .mathml import math, mi, mn, mo, partial, sub
-from .steps import PHASES, walkthrough
+from .steps import PHASES, bias_delta, walkthrough
 
 CURVE_POINTS = 81
 CURVE_SPAN = 3.0  # each curve spans w +- 3: wide enough to show a logistic's bend
@@ -160,9 +160,7 @@ def _panels(ex: dict, s: int, step: dict, lines: list[dict]) -> list[str]:
             + math(
                 partial(sub("E", "total"), mi(name)),
                 mo("="),
-                mo("+").join(
-                    f"<msub><mi>δ</mi><mi>{escape(d['neuron'])}</mi></msub>" for d in b["deltas"]
-                ),
+                mo("+").join(bias_delta(ex, d) for d in b["deltas"]),
                 mo("="),
                 mn(b["gradient"]),
             )
@@ -215,7 +213,9 @@ def _step_html(ex: dict, s: int, step: dict, lines: list[dict]) -> str:
         f'<div class="step" data-step="{s}"><div class="walk"><div class="left">',
         _diagram(ex, step),
         '<p class="hint">Click a weight (an edge), a bias (its label) or a neuron for its '
-        "numbers.</p>",
+        "numbers."
+        + (" The diagram's values are those of example 1." if len(ex["inputs"]) > 1 else "")
+        + "</p>",
         *_panels(ex, s, step, lines),
         '</div><div class="lines" data-testid="lines">',
     ]

@@ -239,6 +239,13 @@ def chain(w: dict) -> str:
     )
 
 
+def bias_delta(ex: dict, d: dict) -> str:
+    """delta_h1, or delta_h1(n) for example n when there are several."""
+    if len(ex["inputs"]) == 1:
+        return sub("δ", d["neuron"])
+    return row(sub("δ", d["neuron"]), mo("("), mn(d["example"]), mo(")"))
+
+
 def backward_lines(ex: dict, step: dict) -> list[dict]:
     back = step["backward"]
     lines = []
@@ -257,7 +264,7 @@ def backward_lines(ex: dict, step: dict) -> list[dict]:
                 math(
                     partial(sub("E", "total"), mi(b["name"])),
                     mo("="),
-                    joined([sub("δ", d["neuron"]) for d in b["deltas"]], "+"),
+                    joined([bias_delta(ex, d) for d in b["deltas"]], "+"),
                     mo("="),
                     joined(deltas, "+"),
                     mo("="),
