@@ -162,6 +162,12 @@ def read_for_preprocessor(net, args, with_target: bool):
     if args.na_values is None and isinstance(saved, list):
         args.na_values = [str(v) for v in saved]
     columns = read_csv(args, text_columns=categorical)
+    absent = [name for name in prep.input_names() if name not in columns.names]
+    if absent:
+        raise DataError(
+            f"{args.data!r} lacks the feature columns {absent} the model was trained on; its "
+            f"columns are {columns.names}"
+        )
     notes = list(columns.notes)
     if not with_target:
         return columns, None, notes

@@ -26,6 +26,7 @@ import codecs
 import csv
 from collections import Counter
 from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
 
 import numpy as np
@@ -176,35 +177,52 @@ def detect_delimiter(lines: list) -> str:
 
 
 def _read_chunks(fh, delimiter, na, text_columns, where):
-    """The header and, per column, chunks of float64 arrays (all numbers) or lists of text."""
+    """The header and, per column, chunks of float64 arrays (all numbers) or lists of text,
+    and the file line of each data row."""
     reader = csv.reader(fh, delimiter=delimiter)
-    raw = next((row for row in reader if row), None)
+    rows = filter(None, reader)  # blank lines skipped
+    raw = next(rows, None)
     if raw is None:
         raise DataError(f"data file {where} is empty (no header row)")
+    header_line = reader.line_num
     names, positions = _header(raw, where)
     n_fields = len(names)
     chunks = {name: [] for name in names}
-    lines, rows, row_lines = [], [], []
+    n_rows = 0
+    while chunk := list(islice(rows, _CHUNK_ROWS)):
+        if len(chunk[0]) != n_fields or len(set(map(len, chunk))) > 1:
+            _raise_ragged(fh, reader, delimiter, n_fields, where)
+        _add_chunk(chunks, names, chunk, na, text_columns)
+        n_rows += len(chunk)
+    if n_rows == 0:
+        raise DataError(f"{where} has a header but no data rows")
+    if reader.line_num == header_line + n_rows:  # one line per row: no blank lines, no
+        lines = np.arange(header_line + 1, header_line + 1 + n_rows)  # quoted line breaks
+    else:
+        lines = _row_lines(fh, reader, delimiter)
+    return (names, positions), chunks, lines
+
+
+def _row_lines(fh, reader, delimiter) -> np.ndarray:
+    """The line on which each data row ends (a second pass, for files with blank lines or
+    line breaks inside quotes)."""
+    fh.seek(0)
+    reader = csv.reader(fh, delimiter=delimiter)
+    lines = [reader.line_num for row in reader if row]
+    return np.array(lines[1:], dtype=np.int64)
+
+
+def _raise_ragged(fh, reader, delimiter, n_fields, where):
+    fh.seek(0)
+    reader = csv.reader(fh, delimiter=delimiter)
+    next(filter(None, reader))
     for row in reader:
-        if not row:
-            continue
-        if len(row) != n_fields:
+        if row and len(row) != n_fields:
             raise DataError(
                 f"{where} line {reader.line_num}: ragged row with {len(row)} fields; "
                 f"the header has {n_fields}"
             )
-        rows.append(row)
-        row_lines.append(reader.line_num)
-        if len(rows) == _CHUNK_ROWS:
-            _add_chunk(chunks, names, rows, na, text_columns)
-            lines.append(np.array(row_lines, dtype=np.int64))
-            rows, row_lines = [], []
-    if rows:
-        _add_chunk(chunks, names, rows, na, text_columns)
-        lines.append(np.array(row_lines, dtype=np.int64))
-    if not lines:
-        raise DataError(f"{where} has a header but no data rows")
-    return (names, positions), chunks, np.concatenate(lines)
+    raise DataError(f"{where}: rows have differing numbers of fields")
 
 
 def _header(raw: list, where: str) -> tuple[list, dict]:
