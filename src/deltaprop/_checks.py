@@ -42,6 +42,26 @@ def check_number(
     return int(value) if integer else float(value)
 
 
+def check_flags(**flags) -> None:
+    """``shuffle=True`` and the like must be booleans (``"no"`` is true in Python); an
+    argument named ``verbose`` may also be an integer >= 0 (a level)."""
+    for name, value in flags.items():
+        if isinstance(value, (bool, np.bool_)):
+            continue
+        if name == "verbose":
+            if isinstance(value, numbers.Integral) and value >= 0:
+                continue
+            raise ParameterTypeError(f"{name} must be True, False or a level >= 0; got {value!r}")
+        raise ParameterTypeError(f"{name} must be True or False; got {value!r}")
+
+
+def check_path(name: str, value):
+    """Return ``value`` if it is a file path (str or os.PathLike), else raise naming it."""
+    if isinstance(value, (str, os.PathLike)) and str(value):
+        return value
+    raise ParameterTypeError(f"{name} must be a file path (str or os.PathLike); got {value!r}")
+
+
 def check_choice(name: str, value, choices):
     """Return ``value`` if it is one of ``choices``, else raise naming them all."""
     try:

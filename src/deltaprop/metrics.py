@@ -99,11 +99,21 @@ def _counts(y_true, y_pred, labels=None):
     t, o = _pair(y_true, y_pred)
     if t.ndim != 1 or o.ndim != 1:
         raise ShapeError(f"y_true and y_pred must be 1-D labels; got shapes {t.shape}, {o.shape}")
+    if _is_text(t) != _is_text(o) and len(t):
+        raise DataError(
+            f"y_true and y_pred must hold labels of one kind; got y_true {t[:3].tolist()} "
+            f"({t.dtype}) and y_pred {o[:3].tolist()} ({o.dtype}): no label can match (map "
+            "the predictions to labels, e.g. net.classes_[indices])"
+        )
     labels = np.unique(np.concatenate([t, o])) if labels is None else np.asarray(labels)
     tp = np.array([np.sum((t == c) & (o == c)) for c in labels], dtype=np.float64)
     predicted = np.array([np.sum(o == c) for c in labels], dtype=np.float64)
     support = np.array([np.sum(t == c) for c in labels], dtype=np.float64)
     return labels, tp, predicted, support
+
+
+def _is_text(a: np.ndarray) -> bool:
+    return a.dtype.kind in "USO"
 
 
 def _ratio(num, den):
@@ -122,6 +132,11 @@ def _average(per_class, labels, support, average, pos_label, micro):
                 "(choose average='macro', 'micro' or 'weighted')"
             )
         hit = np.flatnonzero(labels == pos_label)
+        if not len(hit) and _is_text(labels) != isinstance(pos_label, str):
+            raise DataError(
+                f"pos_label must be one of the labels {labels[:5].tolist()} for "
+                f"average='binary'; got {pos_label!r}"
+            )
         return float(per_class[hit[0]]) if len(hit) else 0.0
     if average == "micro":
         return float(micro)

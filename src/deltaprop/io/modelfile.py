@@ -25,6 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .._checks import check_path
 from .._files import parse_json
 from .._version import __version__
 from ..errors import ModelFileError
@@ -57,6 +58,7 @@ _PARSE_ERRORS = (
 
 def write_model_file(path, config: dict, tensors: dict, kind: str = FORMAT) -> None:
     """Write ``config`` (JSON-able) and ``tensors`` (name -> array) to ``path`` atomically."""
+    check_path("path", path)
     header = {"format": kind, "format_version": FORMAT_VERSION, "library_version": __version__}
     payload = json.dumps({**header, **config}, sort_keys=True).encode("utf-8")
     with atomic_write(path) as fh:
@@ -76,7 +78,7 @@ def read_model_file(path, kind: str | tuple = FORMAT) -> tuple[dict, dict]:
     """Return ``(config, tensors)`` from ``path``, or raise ModelFileError saying what is wrong.
 
     ``kind`` is the format the file must have (or a tuple of accepted formats)."""
-    path = Path(path)
+    path = Path(check_path("path", path))
     zf, members = open_archive(
         path, "model file", ModelFileError, _allowed_name, "a deltaprop model file"
     )

@@ -52,6 +52,8 @@ class Adam(Optimizer):
     [0.9, -0.9]
     """
 
+    sensible_lr = 1.0
+
     state_names = ("m", "v")
 
     def __init__(

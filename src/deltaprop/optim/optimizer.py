@@ -8,7 +8,7 @@ import math
 import numpy as np
 
 from .. import kernels
-from .._checks import check_number
+from .._checks import check_number, warn
 from ..engine import Tensor
 from ..errors import ParameterError, ParameterTypeError
 from ..nn.flat import packed_buffers
@@ -42,6 +42,10 @@ class Optimizer:
     """
 
     state_names: tuple[str, ...] = ()
+    #: Above this learning rate the constructor warns (None: no bound). Adaptive methods move
+    #: each weight by about ``lr`` per step whatever the gradient, so a rate above 1 is
+    #: almost always a mistake (SGD's step scales with the gradient: no bound).
+    sensible_lr: float | None = None
 
     def __init__(self, params, lr: float, clip_norm: float | None = None):
         if isinstance(params, Tensor):
@@ -61,6 +65,13 @@ class Optimizer:
             if not isinstance(p, Tensor):
                 raise ParameterTypeError(f"params[{i}] must be a Tensor or Parameter; got {p!r}")
         self.lr = check_number("lr", lr, low=0.0, low_inclusive=False)
+        if self.sensible_lr is not None and self.lr > self.sensible_lr:
+            warn(
+                f"lr={self.lr:g} is very large for {type(self).__name__}, which moves every "
+                "weight by about lr per step whatever the gradient size; values of 1e-4 to "
+                f"1e-2 are usual (this warning: lr > {self.sensible_lr:g})",
+                UserWarning,
+            )
         self.clip_norm = (
             None
             if clip_norm is None

@@ -51,6 +51,8 @@ class RMSprop(Optimizer):
     0.968377
     """
 
+    sensible_lr = 1.0
+
     def __init__(
         self,
         params,

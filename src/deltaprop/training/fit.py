@@ -7,7 +7,7 @@ import math
 import numpy as np
 
 from .. import kernels, losses
-from .._checks import as_generator, check_number, warn
+from .._checks import as_generator, check_flags, check_number, warn
 from ..comm import get_communicator
 from ..engine import no_grad
 from ..errors import ConvergenceWarning, ParameterError, ParameterTypeError
@@ -211,6 +211,7 @@ def fit(
     """
     loss = losses.get(loss)
     epochs = check_number("epochs", epochs, low=1, integer=True)
+    check_flags(shuffle=shuffle, verbose=verbose)
     if batch_size is not None:
         batch_size = check_number("batch_size", batch_size, low=1, integer=True)
     comm = get_communicator(distributed)

@@ -20,6 +20,8 @@ class _FileLogger(Callback):
     def __init__(self, path, append: bool = False):
         if not isinstance(path, (str, Path)):
             raise ParameterError(f"path must be a file path; got {path!r}")
+        if Path(path).is_dir():
+            raise ParameterError(f"path must be a file path, not a directory; got {str(path)!r}")
         self.path = Path(path)
         self.append = bool(append)
         self._file = None
@@ -27,7 +29,12 @@ class _FileLogger(Callback):
     def on_train_begin(self, run):
         self._continuing = self.append and self.path.exists() and self.path.stat().st_size > 0
         if getattr(run, "is_root", True):  # in a data-parallel run only process 0 writes
-            self._file = open(self.path, "a" if self.append else "w", newline="")  # noqa: SIM115
+            try:
+                self._file = open(self.path, "a" if self.append else "w", newline="")  # noqa: SIM115
+            except OSError as exc:  # a directory since, a missing folder, no permission
+                raise ParameterError(
+                    f"{type(self).__name__} cannot write {str(self.path)!r}: {exc.strerror}"
+                ) from exc
 
     def on_epoch_end(self, run, epoch, logs):
         if self._file is None:
