@@ -15,7 +15,7 @@ import numpy as np
 from ..engine import Tensor
 from ..engine.tracer import ForwardEvent, VjpEvent, trace
 from .curve import WeightProbe
-from .record import _ACTIVATION_OPS
+from .record import _is_activation
 
 
 def weight_factors(probe: WeightProbe, limit: int = 8) -> dict:
@@ -47,7 +47,7 @@ def weight_factors(probe: WeightProbe, limit: int = 8) -> dict:
             e
             for e in events
             if isinstance(e, VjpEvent)
-            and e.op.name in _ACTIVATION_OPS
+            and _is_activation(e.op)
             and e.inputs[0] is lin_f.output
         ),
         None,
