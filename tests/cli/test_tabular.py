@@ -259,3 +259,27 @@ def test_regression_worse_than_the_mean_is_warned_of(tmp_path, capsys):
         == 0
     )
     assert "worse than the mean of the target" in capsys.readouterr().err
+
+
+def test_an_r_export_with_text_row_names_and_na(tmp_path, capsys):
+    """R's write.csv(mtcars-like): quoted names, row names first, NA for missing."""
+    rng = np.random.default_rng(5)
+    lines = ['"","mpg","cyl","wt","am"']
+    for i in range(80):
+        cyl = int(rng.choice([4, 6, 8]))
+        wt = rng.uniform(1.5, 5.5)
+        mpg = 40 - 4 * wt - 0.8 * cyl + rng.normal(0, 0.5)
+        shown = "NA" if i % 9 == 4 else f"{wt:.3f}"
+        lines.append(f'"Car {i}",{mpg:.1f},{cyl},{shown},{i % 2}')
+    path = tmp_path / "cars.csv"
+    path.write_text("\n".join(lines) + "\n")
+    model = tmp_path / "m.dpm"
+    assert main(["train", str(path), "--target", "mpg", "--categorical", "cyl", "--out",
+                 str(model)]) == 0  # fmt: skip
+    err = capsys.readouterr().err
+    assert "left out the unnamed first column" in err and "Car 0" in err
+    prep = dp.load(model).preprocessor
+    assert prep.input_names() == ["cyl", "wt", "am"]
+    assert prep.columns_[0]["categories"] == ["4", "6", "8"]
+    assert main(["evaluate", str(model), str(path), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["r2"] > 0.8
