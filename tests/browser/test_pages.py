@@ -49,10 +49,15 @@ def test_editing_a_weight_gives_the_engines_error(page, playground, shots):
         expected = float(net.loss(net(X), dp.Tensor(y)).data)
     expect(page.get_by_test_id("error")).to_have_text(f"{expected:.9g}")
     expect(page.get_by_test_id("weight-value")).to_have_text("1.25")
+    page.screenshot(path=shots / "playground-weight-panel.png", full_page=True)
+    page.get_by_test_id("weight-slider").fill("0.9")  # dragging the slider sends its value
+    net.layers[1].weight.data[0, 0] = 0.9
+    with dp.no_grad():
+        dragged = float(net.loss(net(X), dp.Tensor(y)).data)
+    expect(page.get_by_test_id("error")).to_have_text(f"{dragged:.9g}")
     page.locator('[data-testid="network"] [data-id="layers.0.unit[0]"]').click()
     expect(page.locator("#panel")).to_contain_text("neuron 1 of layer 0")
     expect(page.get_by_test_id("message")).to_have_text("")
-    page.screenshot(path=shots / "playground-weight-panel.png", full_page=True)
 
 
 def test_uploaded_csv_trains_to_high_accuracy(page, playground, shots, tmp_path):

@@ -2,7 +2,7 @@
 // Every number and picture comes from the server (the deltaprop engine); nothing is computed here.
 (function () {
   "use strict";
-  var running = false, limit = 0, last = null;
+  var running = false, limit = 0, last = null, dragging = false, pending = null;
   function $(id) { return document.getElementById(id); }
   function say(text) { $("message").textContent = text || ""; }
   function call(path, body, type) {
@@ -37,7 +37,12 @@
     $("loss-chart").innerHTML = tag(s.loss_chart, "loss-chart");
     $("boundary").innerHTML = /^<svg/.test(s.boundary) ? tag(s.boundary, "boundary") :
       s.boundary.replace("<p ", '<p data-testid="boundary" ');
+    var held = (dragging || pending) ? document.querySelector('[data-testid="weight-slider"]') : null;
     $("panel").innerHTML = s.panel;
+    if (held && held.dataset.name === s.selected) {  // keep the slider being dragged
+      var fresh = document.querySelector('[data-testid="weight-slider"]');
+      if (fresh) { fresh.replaceWith(held); }
+    }
     $("preset").value = s.preset;
     fill($("target"), s.columns.length ? s.columns : [s.target], s.target);
     $("target").disabled = !s.columns.length;
@@ -59,9 +64,17 @@
       input.onchange = function () { call("/api/weight", {name: input.dataset.name, value: input.value}); };
     }
     var slider = document.querySelector('[data-testid="weight-slider"]');
-    if (slider) {
-      slider.onchange = function () { call("/api/weight", {name: slider.dataset.name, value: slider.value}); };
+    if (slider) {  // while dragging: one request at a time, always for the latest value
+      slider.oninput = function () { drag(slider.dataset.name, slider.value); };
     }
+  }
+  function drag(name, value) {
+    if (dragging) { pending = [name, value]; return; }
+    dragging = true;
+    call("/api/weight", {name: name, value: value}).then(function () {
+      dragging = false;
+      if (pending) { var p = pending; pending = null; drag(p[0], p[1]); }
+    });
   }
   $("preset").onchange = function () { if ($("preset").value) { call("/api/preset", {name: $("preset").value}); } };
   $("upload").onchange = function () {
