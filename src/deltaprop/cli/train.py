@@ -127,22 +127,7 @@ def add_parser(sub) -> None:
     p.add_argument("--optimizer", default="adam", choices=optim.OPTIMIZERS.names())
     default_lrs = ", ".join(f"{name} {optim.default_lr(name):g}" for name in optim.OPTIMIZERS)
     p.add_argument("--lr", type=positive_float, help=f"learning rate (default: {default_lrs})")
-    p.add_argument(
-        "--epochs",
-        type=positive_int,
-        help="epochs to train (default: the automatic schedule, see --help's epilog)",
-    )
-    p.add_argument(
-        "--batch-size",
-        type=positive_int,
-        help=f"default 32, or min({AUTO_BATCH}, rows) in the automatic schedule",
-    )
-    p.add_argument(
-        "--validation-split",
-        type=fraction_below_one,
-        help="fraction of rows held out for validation metrics (default 0, or 0.1 in the "
-        "automatic schedule)",
-    )
+    _add_schedule_options(p)
     p.add_argument(
         "--seed", type=non_negative_int, default=0, help="seed of weights, split and shuffling"
     )
@@ -151,13 +136,6 @@ def add_parser(sub) -> None:
         type=non_negative_float,
         default=0.0,
         help="L2 penalty: adds alpha/2 * sum of squared weights to the loss (default 0)",
-    )
-    p.add_argument(
-        "--early-stopping",
-        type=positive_int,
-        metavar="N",
-        help="stop when val_loss has not improved for N epochs and keep the best epoch's "
-        "weights (needs --validation-split)",
     )
     p.add_argument(
         "--checkpoint",
@@ -191,6 +169,34 @@ def add_parser(sub) -> None:
     p.add_argument("--quiet", action="store_true", help="no progress or status output")
     p.add_argument("--json", action="store_true", help="print a JSON summary on stdout")
     p.set_defaults(handler=run)
+
+
+def _add_schedule_options(p) -> None:
+    """--epochs, --batch-size, --validation-split, --early-stopping (their defaults: the
+    automatic schedule, unless one of them is given)."""
+    p.add_argument(
+        "--epochs",
+        type=positive_int,
+        help="epochs to train (default: the automatic schedule, see --help's epilog)",
+    )
+    p.add_argument(
+        "--batch-size",
+        type=positive_int,
+        help=f"default 32, or min({AUTO_BATCH}, rows) in the automatic schedule",
+    )
+    p.add_argument(
+        "--validation-split",
+        type=fraction_below_one,
+        help="fraction of rows held out for validation metrics (default 0, or 0.1 in the "
+        "automatic schedule)",
+    )
+    p.add_argument(
+        "--early-stopping",
+        type=positive_int,
+        metavar="N",
+        help="stop when val_loss has not improved for N epochs and keep the best epoch's "
+        "weights (needs --validation-split)",
+    )
 
 
 def _hidden_sizes(text: str) -> list[int]:
@@ -239,51 +245,7 @@ def run(args) -> int:
     # The communicator before the data: a missing mpi4py is a usage error, found at once.
     comm = get_communicator(args.distributed)
     show = not (args.quiet or args.json) and comm.is_root
-    task = args.task if args.task != "auto" else None
-    loss_name = None if args.loss == "auto" else args.loss
-    if loss_name is not None and task is not None and losses.task_of(loss_name) != task:
-        raise ParameterError(
-            f"--loss {loss_name} is a {losses.task_of(loss_name)} loss; it does not fit --task "
-            f"{task}"
-        )
-    if is_tabular(args.data, args.labels):
-        data = _csv_data(args, task or (losses.task_of(loss_name) if loss_name else "auto"), show)
-        targets = data.preprocessor.targets_
-        task = task or ("classification" if targets[0]["kind"] == "class" else "regression")
-    else:
-        data = _array_data(args)
-        task = task or (losses.task_of(loss_name) if loss_name else infer_task(data.y))
-    where = data.where
-
-    classes = None
-    if task == "classification":
-        if data.y.ndim != 1:
-            raise DataError("several targets are for regression; give one class column")
-        classes, y = np.unique(data.y, return_inverse=True)
-        if len(classes) < 2:
-            raise DataError(
-                f"the target {data.target_name or 'y'!r} of {where} has a single class "
-                f"{classes.tolist()}; a classifier needs at least 2 (or use --task regression)"
-            )
-        loss_name = loss_name or "cross_entropy"
-        binary = losses.LOSSES.get(loss_name).kind == "binary"
-        if binary and len(classes) != 2:
-            raise DataError(
-                f"--loss {loss_name} needs exactly 2 classes; the target of {where} "
-                f"has {len(classes)}"
-            )
-        out_units = 1 if binary else len(classes)
-        out_activation = "logistic" if out_units == 1 else "softmax"
-    else:
-        if data.y.dtype.kind not in "biuf":
-            raise DataError(
-                f"regression needs a numeric target; the target of {where} holds labels "
-                f"such as {data.y[0]!r} (use --task classification)"
-            )
-        y = data.y.astype(np.float32)
-        loss_name = loss_name or "squared_error"
-        out_units, out_activation = (1 if y.ndim == 1 else y.shape[1]), None
-
+    data, task, loss_name, classes, y, out_units, out_activation = _targets(args, show)
     train_rows, val_rows = data.train_rows, data.val_rows
     X_train = data.X[train_rows]
     layers = [Standardize().fit(X_train)] if args.standardize else []
@@ -378,6 +340,56 @@ def run(args) -> int:
         if not history.stop_reason.startswith("reached epochs"):
             note(f"stopped: {history.stop_reason}")
     return status
+
+
+def _targets(args, show: bool):
+    """The data read, the task, the loss and the targets as the network learns them:
+    ``(data, task, loss name, classes or None, y, output units, output activation)``."""
+    task = args.task if args.task != "auto" else None
+    loss_name = None if args.loss == "auto" else args.loss
+    if loss_name is not None and task is not None and losses.task_of(loss_name) != task:
+        raise ParameterError(
+            f"--loss {loss_name} is a {losses.task_of(loss_name)} loss; it does not fit --task "
+            f"{task}"
+        )
+    if is_tabular(args.data, args.labels):
+        data = _csv_data(args, task or (losses.task_of(loss_name) if loss_name else "auto"), show)
+        targets = data.preprocessor.targets_
+        task = task or ("classification" if targets[0]["kind"] == "class" else "regression")
+    else:
+        data = _array_data(args)
+        task = task or (losses.task_of(loss_name) if loss_name else infer_task(data.y))
+    where = data.where
+
+    classes = None
+    if task == "classification":
+        if data.y.ndim != 1:
+            raise DataError("several targets are for regression; give one class column")
+        classes, y = np.unique(data.y, return_inverse=True)
+        if len(classes) < 2:
+            raise DataError(
+                f"the target {data.target_name or 'y'!r} of {where} has a single class "
+                f"{classes.tolist()}; a classifier needs at least 2 (or use --task regression)"
+            )
+        loss_name = loss_name or "cross_entropy"
+        binary = losses.LOSSES.get(loss_name).kind == "binary"
+        if binary and len(classes) != 2:
+            raise DataError(
+                f"--loss {loss_name} needs exactly 2 classes; the target of {where} "
+                f"has {len(classes)}"
+            )
+        out_units = 1 if binary else len(classes)
+        out_activation = "logistic" if out_units == 1 else "softmax"
+    else:
+        if data.y.dtype.kind not in "biuf":
+            raise DataError(
+                f"regression needs a numeric target; the target of {where} holds labels "
+                f"such as {data.y[0]!r} (use --task classification)"
+            )
+        y = data.y.astype(np.float32)
+        loss_name = loss_name or "squared_error"
+        out_units, out_activation = (1 if y.ndim == 1 else y.shape[1]), None
+    return data, task, loss_name, classes, y, out_units, out_activation
 
 
 def _array_data(args) -> _Data:
