@@ -204,7 +204,7 @@ def _errata(ex: dict) -> str:
 def _erratum_of_step(ex: dict, number: int) -> str | None:
     for r in ex.get("published") or []:
         if r["quantity"] == f"E_total after {number} update" and not r["agrees"]:
-            return f"the published figure is {r['published']}: it {r['note']}"
+            return f"published {r['published']}; it {r['note']}"
     return None
 
 
