@@ -286,7 +286,9 @@ def update_lines(ex: dict, step: dict) -> list[dict]:
             lines.append(
                 _line(
                     "update",
-                    math(new, mo("="), mi(name), mo("="), mn(u["old"]), mtext("\u00a0(not updated)")),
+                    math(
+                        new, mo("="), mi(name), mo("="), mn(u["old"]), mtext("\u00a0(not updated)")
+                    ),
                     [name],
                     f"{name}+",
                 )
