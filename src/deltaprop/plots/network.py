@@ -59,110 +59,10 @@ def plot_network(net, x=None, *, digits: int = 4, title: str | None = None):
     fig = new_figure(max(3.0, inch * xspan), max(2.5, inch * yspan))
     ax = fig.add_subplot()
     ax.set_axis_off()
-    pos = []  # per layer: {neuron index: (x, y)}
-    for k, indices in enumerate(drawn):
-        top = (len(indices) - 1) / 2
-        pos.append({})
-        for row, j in enumerate(indices):
-            y = top - row
-            if j is None:
-                ax.text(
-                    k * gap,
-                    y,
-                    f"⋮ {sizes[k] - 15} more",
-                    ha="center",
-                    va="center",
-                    fontsize=8,
-                    zorder=5,
-                    bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": "#999999"},
-                )
-            else:
-                pos[k][j] = (k * gap, y)
-    scale = (
-        max((np.abs(np.asarray(layer["weight"])).max() for layer in view["layers"]), default=1.0)
-        or 1.0
-    )
-    fmt = f"{{:.{digits}g}}"
-    for k, layer in enumerate(view["layers"]):
-        W = np.asarray(layer["weight"])
-        n_out = layer["units"]
-        n_in = W.shape[0]
-        # labels go where the edges are apart: towards the wider layer's end
-        lo, hi = (0.4, 0.85) if n_in < n_out else (0.15, 0.6) if n_in > n_out else (0.22, 0.78)
-        for i, (x0, y0) in pos[k].items():
-            for j, (x1, y1) in pos[k + 1].items():
-                w = W[i, j]
-                ax.plot(
-                    [x0, x1],
-                    [y0, y1],
-                    color=POSITIVE if w >= 0 else NEGATIVE,
-                    linewidth=(0.4 + 3.6 * abs(w) / scale)
-                    if numbers
-                    else (0.15 + 1.6 * abs(w) / scale),
-                    alpha=0.85 if numbers else 0.45,
-                    zorder=1,
-                    gid=f"edge:{k}:{i}:{j}",
-                )
-                if label_edges:
-                    t = lo + (hi - lo) * (j + 0.5) / n_out
-                    ax.text(
-                        x0 + t * (x1 - x0),
-                        y0 + t * (y1 - y0),
-                        fmt.format(w),
-                        fontsize=7.5,
-                        ha="center",
-                        va="center",
-                        zorder=3,
-                        bbox={
-                            "boxstyle": "round,pad=0.15",
-                            "fc": "white",
-                            "ec": "none",
-                            "alpha": 0.85,
-                        },
-                    )
-    radius = 0.22 if numbers else 0.3 if label_neurons else 0.2
-    for k, layer_pos in enumerate(pos):
-        layer = view["layers"][k - 1] if k else None
-        for j, (x0, y0) in layer_pos.items():
-            face = "#f0f0f0" if k == 0 else "#ffffff"
-            ax.add_patch(_circle(x0, y0, radius, face))
-            if not label_neurons:
-                continue
-            ax.text(
-                x0,
-                y0,
-                names[k][j],
-                ha="center",
-                va="center",
-                fontsize=9 if numbers else 7,
-                zorder=5,
-            )
-            if not numbers:
-                continue
-            below = []
-            if k == 0 and view["x"] is not None:
-                below.append(fmt.format(view["x_drawn"][j]))
-            if layer is not None:
-                if layer["bias"] is not None:
-                    b = layer["bias"][0 if len(layer["bias"]) == 1 else j]
-                    below.append(f"b {fmt.format(b)}")
-                if "net" in layer:
-                    below += [
-                        f"net {fmt.format(layer['net'][j])}",
-                        f"out {fmt.format(layer['out'][j])}",
-                    ]
-            if below:
-                ax.text(
-                    x0,
-                    y0 - radius - 0.04,
-                    "\n".join(below),
-                    ha="center",
-                    va="top",
-                    fontsize=7.5,
-                    zorder=5,
-                    linespacing=1.15,
-                    bbox={"boxstyle": "round,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.7},
-                )
+    fmt = f"{{:.{digits}g}}".format
+    pos = _positions(ax, drawn, sizes, gap)
+    _edges(ax, view, pos, numbers, label_edges, fmt)
+    _neurons(ax, view, pos, names, label_neurons, numbers, fmt)
     for k, layer in enumerate([None, *view["layers"]]):
         head = (
             "input" + (" (standardised)" if view["standardized"] else "")
@@ -180,6 +80,112 @@ def plot_network(net, x=None, *, digits: int = 4, title: str | None = None):
     if title:
         ax.set_title(title)
     return fig
+
+
+def _positions(ax, drawn, sizes, gap) -> list[dict]:
+    """Per layer, {neuron index: (x, y)} of the neurons drawn; the gap of a wide layer is
+    written where its hidden neurons would be."""
+    pos = []
+    for k, indices in enumerate(drawn):
+        top = (len(indices) - 1) / 2
+        pos.append({})
+        for row, j in enumerate(indices):
+            if j is None:
+                ax.text(
+                    k * gap,
+                    top - row,
+                    f"⋮ {sizes[k] - 15} more",
+                    ha="center",
+                    va="center",
+                    fontsize=8,
+                    zorder=5,
+                    bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": "#999999"},
+                )
+            else:
+                pos[k][j] = (k * gap, top - row)
+    return pos
+
+
+def _edges(ax, view, pos, numbers: bool, label_edges: bool, fmt) -> None:
+    """One line per weight (gid ``edge:layer:i:j``), colour by sign, width by |w|."""
+    scale = max(np.abs(np.asarray(layer["weight"])).max() for layer in view["layers"]) or 1.0
+    for k, layer in enumerate(view["layers"]):
+        W = np.asarray(layer["weight"])
+        n_in, n_out = W.shape
+        # labels go where the edges are apart: towards the wider layer's end
+        lo, hi = (0.4, 0.85) if n_in < n_out else (0.15, 0.6) if n_in > n_out else (0.22, 0.78)
+        for i, (x0, y0) in pos[k].items():
+            for j, (x1, y1) in pos[k + 1].items():
+                w = W[i, j]
+                width = (0.4 + 3.6 * abs(w) / scale) if numbers else (0.15 + 1.6 * abs(w) / scale)
+                ax.plot(
+                    [x0, x1],
+                    [y0, y1],
+                    color=POSITIVE if w >= 0 else NEGATIVE,
+                    linewidth=width,
+                    alpha=0.85 if numbers else 0.45,
+                    zorder=1,
+                    gid=f"edge:{k}:{i}:{j}",
+                )
+                if label_edges:
+                    t = lo + (hi - lo) * (j + 0.5) / n_out
+                    ax.text(
+                        x0 + t * (x1 - x0),
+                        y0 + t * (y1 - y0),
+                        fmt(w),
+                        fontsize=7.5,
+                        ha="center",
+                        va="center",
+                        zorder=3,
+                        bbox={
+                            "boxstyle": "round,pad=0.15",
+                            "fc": "white",
+                            "ec": "none",
+                            "alpha": 0.85,
+                        },
+                    )
+
+
+def _neurons(ax, view, pos, names, label_neurons: bool, numbers: bool, fmt) -> None:
+    """The circles, their names, and below each its input value or bias, net and out."""
+    radius = 0.22 if numbers else 0.3 if label_neurons else 0.2
+    for k, layer_pos in enumerate(pos):
+        layer = view["layers"][k - 1] if k else None
+        for j, (x0, y0) in layer_pos.items():
+            ax.add_patch(_circle(x0, y0, radius, "#f0f0f0" if k == 0 else "#ffffff"))
+            if not label_neurons:
+                continue
+            ax.text(
+                x0,
+                y0,
+                names[k][j],
+                ha="center",
+                va="center",
+                fontsize=9 if numbers else 7,
+                zorder=5,
+            )
+            if not numbers:
+                continue
+            below = []
+            if k == 0 and view["x"] is not None:
+                below.append(fmt(view["x_drawn"][j]))
+            if layer is not None:
+                if layer["bias"] is not None:
+                    below.append(f"b {fmt(layer['bias'][0 if len(layer['bias']) == 1 else j])}")
+                if "net" in layer:
+                    below += [f"net {fmt(layer['net'][j])}", f"out {fmt(layer['out'][j])}"]
+            if below:
+                ax.text(
+                    x0,
+                    y0 - radius - 0.04,
+                    "\n".join(below),
+                    ha="center",
+                    va="top",
+                    fontsize=7.5,
+                    zorder=5,
+                    linespacing=1.15,
+                    bbox={"boxstyle": "round,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.7},
+                )
 
 
 def _circle(x, y, r, face):
