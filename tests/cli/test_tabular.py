@@ -283,3 +283,21 @@ def test_an_r_export_with_text_row_names_and_na(tmp_path, capsys):
     assert prep.columns_[0]["categories"] == ["4", "6", "8"]
     assert main(["evaluate", str(model), str(path), "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["r2"] > 0.8
+
+
+def test_info_on_models_without_a_preprocessor(tmp_path, capsys):
+    net = dp.Sequential([dp.Dense(2, "softmax")], seed=0)
+    net.fit(np.ones((4, 2)), [0, 1, 0, 1], loss="cross_entropy",
+            optimizer=dp.SGD(net.parameters(), lr=0.1))  # fmt: skip
+    net.save(tmp_path / "api.dpm")
+    assert main(["info", str(tmp_path / "api.dpm")]) == 0
+    out = capsys.readouterr().out
+    assert "features  2 numbers" in out and "no training record" in out
+    np.savez(tmp_path / "d.npz", X=np.arange(40.0).reshape(20, 2), y=np.arange(20) % 2)
+    assert main(["train", str(tmp_path / "d.npz"), "--epochs", "2", "--out",
+                 str(tmp_path / "n.dpm"), "--quiet"]) == 0  # fmt: skip
+    assert main(["info", str(tmp_path / "n.dpm")]) == 0
+    out = capsys.readouterr().out
+    assert "features  x0, x1 (numbers)" in out and "classes   0, 1" in out and "2 epochs" in out
+    assert main(["info", str(tmp_path / "none.dpm")]) == 2
+    assert "does not exist" in capsys.readouterr().err
