@@ -205,3 +205,22 @@ def test_clicking_a_neuron_shows_its_delta_as_explain_has_it():
         assert f"{h1[key]:.9g}" in panel
     with pytest.raises(ParameterError, match="no neuron"):
         s.select("layers.0.unit[7]")
+
+
+def test_a_diverged_network_stops_with_a_message():
+    s = Session("one-weight")
+    s.configure({"lr": "99"})
+    with pytest.raises(ParameterError, match="no longer finite"):
+        for _ in range(1000):
+            s.step()
+    assert state(s)["message"].startswith("the error is no longer finite")
+    s.reset()
+    assert state(s)["error"] == "2.5" and state(s)["message"] == ""
+
+
+def test_the_worked_example_keeps_its_weights_when_only_the_lr_changes():
+    s = Session("worked-example")
+    s.configure({"lr": "0.25"})
+    assert state(s)["error"] == "0.298371109"
+    s.configure({"hidden": "3"})  # another architecture: fresh weights from the seed
+    assert [m.units for m in s.net.layers] == [3, 2]

@@ -152,8 +152,11 @@ class Session:
         """Rebuild the network and optimizer from the seed: the same start every time."""
         with self.lock:
             d, c = self.data, self.config
-            spec_preset = d.preset in ("worked-example", "one-weight") and c == preset_config(
-                d.preset
+            # the published example's own weights while its architecture is kept (the
+            # optimizer, learning rate, batch size and seed may change)
+            own = preset_config(d.preset) if d.preset else None
+            spec_preset = d.preset in ("worked-example", "one-weight") and (
+                (c.hidden, c.activation, c.loss) == (own.hidden, own.activation, own.loss)
             )
             rng = np.random.default_rng(c.seed)
             n = len(d.X)
@@ -214,6 +217,8 @@ class Session:
     def step(self) -> None:
         """One update on the next mini-batch; at the end of an epoch, record it."""
         with self.lock:
+            if self.message.startswith("the error is no longer finite"):
+                raise ParameterError(self.message)
             rows = self._batch()
             self.optimizer.zero_grad()
             self.net.zero_grad()

@@ -214,7 +214,8 @@ def chart(
 def png(rgb: np.ndarray) -> str:
     """An RGB array (height x width x 3, values in [0, 1], row 0 at the top) as a data: URL
     of a PNG (no compression library beyond zlib)."""
-    data = np.clip(np.round(np.asarray(rgb) * 255), 0, 255).astype(np.uint8)
+    rgb = np.nan_to_num(np.asarray(rgb, dtype=np.float64), nan=0.5)  # a diverged net: grey
+    data = np.clip(np.round(rgb * 255), 0, 255).astype(np.uint8)
     h, w, _ = data.shape
     raw = b"".join(b"\x00" + data[i].tobytes() for i in range(h))
 
