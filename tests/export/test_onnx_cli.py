@@ -126,6 +126,21 @@ def test_export_of_an_array_model(tmp_path, rng, tolerance):
     np.testing.assert_allclose(proba, net.predict_proba(X), **tolerance)
 
 
+def test_export_with_zipmap(tmp_path, rng):
+    X = rng.normal(size=(40, 2)).astype(np.float32)
+    np.savez(tmp_path / "d.npz", X=X, y=np.where(X[:, 0] > 0, "up", "down"))
+    model, onnx_file = tmp_path / "z.dpm", tmp_path / "z.onnx"
+    assert (
+        main(["train", str(tmp_path / "d.npz"), "--epochs", "2", "--out", str(model), "--quiet"])
+        == 0
+    )
+    assert main(["export", str(model), str(onnx_file), "--zipmap", "-q"]) == 0
+    label, maps = _session(onnx_file).run(None, {"X": X})
+    net = dp.load(model)
+    assert [sorted(m) for m in maps] == [["down", "up"]] * len(X)
+    np.testing.assert_allclose([m["up"] for m in maps], net.predict_proba(X)[:, 1], rtol=1e-5)
+
+
 def test_export_errors_are_one_line(tmp_path, capsys):
     assert main(["export", str(tmp_path / "none.dpm"), str(tmp_path / "m.onnx")]) == 2
     assert "does not exist" in capsys.readouterr().err

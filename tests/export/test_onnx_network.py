@@ -209,6 +209,23 @@ def test_checker_versions_and_metadata(rng, tmp_path):
     assert [o.name for o in model.graph.output] == ["label", "probabilities"]
 
 
+@pytest.mark.parametrize("labels", ["text", "index"])
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_zipmap_gives_one_map_per_row(rng, run, labels, dtype):
+    X = _data(rng).astype(dtype)
+    index = (X[:, 0] > 0).astype(int) + (X[:, 1] > 0)
+    y = np.array(["a", "b", "c"])[index] if labels == "text" else index
+    net = dp.Sequential([dp.Dense(5, "tanh"), dp.Dense(3, "softmax")], seed=18, dtype=dtype)
+    _fit(net, X, y, "cross_entropy")
+    outputs = run(to_onnx(net, zipmap=True), X)
+    maps, proba = outputs["probabilities"], net.predict_proba(X)
+    keys = ["a", "b", "c"] if labels == "text" else [0, 1, 2]
+    assert len(maps) == len(X) and all(sorted(m) == keys for m in maps)
+    got = np.array([[m[k] for k in keys] for m in maps])
+    np.testing.assert_allclose(got, proba, rtol=1e-5, atol=1e-6)
+    np.testing.assert_array_equal(outputs["label"], net.predict(X))
+
+
 @pytest.mark.parametrize("opset", [13, 15, 19, 21])
 def test_other_opsets(rng, run, same_answers, opset):
     X = _data(rng)

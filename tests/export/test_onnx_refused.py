@@ -84,7 +84,7 @@ def test_bad_options(tmp_path):
         net.export(tmp_path / "missing" / "m.onnx")
     with pytest.raises(ParameterError, match="not a directory"):
         net.export(tmp_path)
-    with pytest.raises(ParameterTypeError, match=r"takes the option opset; got \['opsett'\]"):
+    with pytest.raises(ParameterTypeError, match=r"options opset and zipmap; got \['opsett'\]"):
         net.export(tmp_path / "m.onnx", opsett=17)
     with pytest.raises(ParameterTypeError, match="opset must be an integer; got True"):
         net.export(tmp_path / "m.onnx", opset=True)
@@ -101,3 +101,16 @@ def test_weights_beyond_one_protobuf(monkeypatch, tmp_path):
     with pytest.raises(ExportError, match=r"weights take 0\.00 GiB; an ONNX file written in one"):
         net.export(tmp_path / "m.onnx")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_zipmap_needs_a_single_label_classifier():
+    regressor = _built(dp.Dense(1))
+    with pytest.raises(ExportError, match="zipmap needs a single-label classifier; this model"):
+        to_onnx(regressor, zipmap=True)
+    with pytest.raises(ParameterTypeError, match="zipmap must be True or False; got 'yes'"):
+        to_onnx(regressor, zipmap="yes")
+    X = np.random.default_rng(0).normal(size=(20, 2))
+    flags = dp.Sequential([dp.Dense(1, "logistic", in_features=2)], seed=0)
+    flags.fit(X, X[:, 0] > 0, loss="binary_cross_entropy", epochs=1)
+    with pytest.raises(ExportError, match="zipmap needs text or integer labels; this classifier"):
+        to_onnx(flags, zipmap=True)

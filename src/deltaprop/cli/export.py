@@ -31,13 +31,18 @@ def add_parser(sub) -> None:
     p.add_argument("model", help="model file (.dpm)")
     p.add_argument("output", help="ONNX file to write (atomically)")
     p.add_argument("--opset", type=_opset, default=OPSET, help=f"ai.onnx opset (default {OPSET})")
+    p.add_argument(
+        "--zipmap",
+        action="store_true",
+        help="classifiers: probabilities as one {label: p} map per row (default: a tensor)",
+    )
     p.add_argument("--quiet", "-q", action="store_true", help="no status line on stderr")
     p.set_defaults(handler=run)
 
 
 def run(args) -> int:
     net = load_model(args.model)
-    export(net, args.output, "onnx", opset=args.opset)
+    export(net, args.output, "onnx", opset=args.opset, zipmap=args.zipmap)
     note(
         f"wrote {args.output} (ONNX opset {args.opset}, input X of {net.in_features} features)",
         args.quiet,

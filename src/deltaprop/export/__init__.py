@@ -20,11 +20,13 @@ OPSETS = range(13, 22)
 
 def export(model, path, format: str = "onnx", **options) -> None:
     """Write ``model`` to ``path`` in ``format`` (see :func:`deltaprop.export.onnx.to_onnx`
-    for the options: ``opset``)."""
+    for the options: ``opset``, ``zipmap``)."""
     check_choice("format", format, FORMATS)
-    unknown = sorted(set(options) - {"opset"})
+    unknown = sorted(set(options) - {"opset", "zipmap"})
     if unknown:
-        raise ParameterTypeError(f"export to {format} takes the option opset; got {unknown}")
+        raise ParameterTypeError(
+            f"export to {format} takes the options opset and zipmap; got {unknown}"
+        )
     try:
         from .onnx import save_onnx
     except ImportError as exc:

@@ -123,14 +123,20 @@ def _output_width(net) -> int:
     return int(predict_outputs(net, row, dtype=net.dtype).shape[-1])
 
 
-def to_onnx(model, *, opset: int = OPSET, name: str | None = None):
+def to_onnx(model, *, opset: int = OPSET, zipmap: bool = False, name: str | None = None):
     """The ``onnx.ModelProto`` of a trained Sequential, estimator or :class:`ExportSpec`.
 
     ``opset`` (13..21, default 17) is the ai.onnx opset; the IR version is the lowest that
-    opset needs. The model passes ``onnx.checker.check_model(model, full_check=True)``.
+    opset needs. ``zipmap=True`` gives a single-label classifier's ``probabilities`` as a list
+    of ``{label: probability}`` maps (the ``ai.onnx.ml`` ZipMap, as skl2onnx does by default)
+    instead of a tensor. The model passes ``onnx.checker.check_model(model, full_check=True)``.
     """
     spec = _spec_of(model)
     opset = check_number("opset", opset, low=OPSETS.start, high=OPSETS.stop - 1, integer=True)
+    if not isinstance(zipmap, bool):
+        raise ParameterTypeError(f"zipmap must be True or False; got {zipmap!r}")
+    if zipmap and spec.task != "classification":
+        raise ExportError(f"zipmap needs a single-label classifier; this model does {spec.task}")
     g = GraphBuilder()
     if spec.preprocessor is None:
         out = g.input("X", spec.dtype, ["N", spec.n_features])
@@ -144,7 +150,7 @@ def to_onnx(model, *, opset: int = OPSET, name: str | None = None):
             out = target_units(g, spec.preprocessor, out, spec.dtype)
         g.output(out, "predictions", spec.dtype, ["N", spec.n_outputs])
     else:
-        _classifier_head(g, spec, out)
+        _classifier_head(g, spec, out, zipmap)
     size = sum(len(t.raw_data) + sum(map(len, t.string_data)) for t in g.initializers)
     if size > MAX_BYTES:
         raise ExportError(
@@ -195,7 +201,7 @@ def _spec_of(model) -> ExportSpec:
     )
 
 
-def _classifier_head(g: GraphBuilder, spec: ExportSpec, out: str) -> None:
+def _classifier_head(g: GraphBuilder, spec: ExportSpec, out: str, zipmap: bool) -> None:
     """``label`` and ``probabilities`` as ``predict`` and ``predict_proba`` compute them."""
     dtype = spec.dtype
     if spec.task == "multilabel" or spec.binary:
@@ -221,7 +227,31 @@ def _classifier_head(g: GraphBuilder, spec: ExportSpec, out: str) -> None:
     else:
         label = g.node("Gather", [g.const("classes", classes), index], hint="label")
         g.output(label, "label", classes.dtype, ["N"])
-    g.output(prob, "probabilities", dtype, ["N", width])
+    if zipmap:
+        _zipmap_output(g, prob, classes, width, dtype)
+    else:
+        g.output(prob, "probabilities", dtype, ["N", width])
+
+
+def _zipmap_output(g: GraphBuilder, prob: str, classes, width: int, dtype) -> None:
+    """``probabilities`` as one {label: p} map per row (ZipMap takes float32 and text or
+    int64 labels)."""
+    if classes is not None and classes.dtype == object:
+        key, labels = onnx.TensorProto.STRING, {"classlabels_strings": classes.tolist()}
+    elif classes is None or classes.dtype == np.int64:
+        values = range(width) if classes is None else classes.tolist()
+        key, labels = onnx.TensorProto.INT64, {"classlabels_int64s": [int(v) for v in values]}
+    else:
+        raise ExportError(
+            f"zipmap needs text or integer labels; this classifier's are {classes.dtype}"
+        )
+    if np.dtype(dtype) != np.float32:
+        prob = g.node("Cast", [prob], to=onnx.TensorProto.FLOAT, hint="p32")
+    # named as the output itself: Identity does not take sequences of maps
+    maps = g.node("ZipMap", [prob], domain=ML_DOMAIN, hint="probabilities", **labels)
+    value = helper.make_tensor_type_proto(onnx.TensorProto.FLOAT, [])
+    kind = helper.make_sequence_type_proto(helper.make_map_type_proto(key, value))
+    g.output(maps, "probabilities", None, None, type_proto=kind)
 
 
 def _class_constants(classes) -> np.ndarray | None:
@@ -261,8 +291,8 @@ def _metadata(spec: ExportSpec) -> dict:
     }
 
 
-def save_onnx(model, path, *, opset: int = OPSET) -> None:
+def save_onnx(model, path, *, opset: int = OPSET, zipmap: bool = False) -> None:
     """Write ``to_onnx(model)`` to ``path`` atomically (nothing is written if it fails)."""
-    proto = to_onnx(model, opset=opset)
+    proto = to_onnx(model, opset=opset, zipmap=zipmap)
     with atomic_write(path) as fh:
         fh.write(proto.SerializeToString())

@@ -93,9 +93,10 @@ class GraphBuilder:
             self.domains.add(domain)
         return out
 
-    def output(self, value: str, name: str, dtype, shape) -> None:
+    def output(self, value: str, name: str, dtype, shape, type_proto=None) -> None:
         """Make ``value`` a graph output called ``name`` (through an Identity node if the names
-        differ, so that the graph's output names are the ones deployment code asks for)."""
+        differ, so that the graph's output names are the ones deployment code asks for);
+        ``type_proto`` replaces ``dtype`` and ``shape`` for outputs that are not tensors."""
         if value != name:
             if name in self._names:
                 raise ValueError(f"graph output name {name!r} is already taken")
@@ -103,7 +104,10 @@ class GraphBuilder:
             self.nodes.append(
                 helper.make_node("Identity", [value], [name], name=self.unique("output_node"))
             )
-        self.outputs.append(helper.make_tensor_value_info(name, element_type(dtype), shape))
+        if type_proto is not None:
+            self.outputs.append(helper.make_value_info(name, type_proto))
+        else:
+            self.outputs.append(helper.make_tensor_value_info(name, element_type(dtype), shape))
 
     def graph(self, name: str, doc: str = ""):
         return helper.make_graph(
