@@ -6,7 +6,7 @@ import pytest
 
 import deltaprop as dp
 from deltaprop.errors import ExportError, ParameterError, ParameterTypeError
-from deltaprop.export import register_onnx_converter
+from deltaprop.export import export, register_onnx_converter
 from deltaprop.export.onnx import to_onnx
 from deltaprop.export.onnx_layers import CONVERTERS
 from deltaprop.nn import activations
@@ -114,3 +114,44 @@ def test_zipmap_needs_a_single_label_classifier():
     flags.fit(X, X[:, 0] > 0, loss="binary_cross_entropy", epochs=1)
     with pytest.raises(ExportError, match="zipmap needs text or integer labels; this classifier"):
         to_onnx(flags, zipmap=True)
+
+
+def test_the_table_of_refusals_in_the_docs_shows_the_real_messages(monkeypatch):
+    """docs/onnx.md quotes each refusal: the messages are the ones raised."""
+    import re
+    from pathlib import Path
+
+    import deltaprop.export.onnx as exporter
+
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "onnx.md").read_text()
+    section = docs.split("## Refused exports", 1)[1].split("\n## ", 1)[0]
+    quoted = set(re.findall(r"^\| .*? \| `(.*)` \|$", section, re.M))
+    X = np.random.default_rng(0).normal(size=(20, 2))
+    flags = dp.Sequential([dp.Dense(1, "logistic", in_features=2)], seed=0)
+    flags.fit(X, X[:, 0] > 0, loss="binary_cross_entropy", epochs=1)
+    nan = dp.Sequential([dp.Dense(3, in_features=2)], seed=0)
+    nan.layers[0].weight.data[0, 0] = np.nan
+    big = dp.Sequential([dp.Dense(3, in_features=2)], seed=0)
+    labelled = dp.Sequential([dp.Dense(2, "softmax")], seed=0)
+    table = {"label": [1.0, np.nan, 3.0, 4.0], "colour": ["red", "blue", None, "red"]}
+    labelled.fit(table, ["a", "b", "a", "b"], loss="cross_entropy", epochs=1)
+    cases = [
+        lambda: to_onnx(dp.Sequential([dp.Dense(3), dp.Dense(1)])),
+        lambda: to_onnx(_built(Doubler(), dp.Dense(1))),
+        lambda: to_onnx(dp.Sequential([dp.Dense(3, Cube(), in_features=2)], seed=0)),
+        lambda: to_onnx(nan),
+        lambda: to_onnx(_built(dp.Dense(1)), zipmap=True),
+        lambda: to_onnx(flags, zipmap=True),
+        lambda: to_onnx(big, opset=28),
+        lambda: export(big, "m.tflite", format="tflite"),
+        lambda: to_onnx(labelled),
+    ]
+    for case in cases:
+        with pytest.raises((ExportError, ParameterError)) as info:
+            case()
+        assert str(info.value) in quoted, str(info.value)
+    monkeypatch.setattr(exporter, "MAX_BYTES", int(1.98 * 2**30))
+    monkeypatch.setattr(exporter, "_initializer_bytes", lambda g: int(2.10 * 2**30))
+    with pytest.raises(ExportError) as info:
+        to_onnx(big)
+    assert str(info.value) in quoted

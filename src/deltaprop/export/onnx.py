@@ -151,7 +151,7 @@ def to_onnx(model, *, opset: int = OPSET, zipmap: bool = False, name: str | None
         g.output(out, "predictions", spec.dtype, ["N", spec.n_outputs])
     else:
         _classifier_head(g, spec, out, zipmap)
-    size = sum(len(t.raw_data) + sum(map(len, t.string_data)) for t in g.initializers)
+    size = _initializer_bytes(g)
     if size > MAX_BYTES:
         raise ExportError(
             f"the network's weights take {size / 2**30:.2f} GiB; an ONNX file written in one "
@@ -173,6 +173,10 @@ def to_onnx(model, *, opset: int = OPSET, zipmap: bool = False, name: str | None
     helper.set_model_props(model, _metadata(spec))
     onnx.checker.check_model(model, full_check=True)
     return model
+
+
+def _initializer_bytes(g: GraphBuilder) -> int:
+    return sum(len(t.raw_data) + sum(map(len, t.string_data)) for t in g.initializers)
 
 
 OUTPUT_NAMES = ("label", "probabilities", "predictions")
