@@ -20,7 +20,19 @@ OPSETS = range(13, 22)
 
 def export(model, path, format: str = "onnx", **options) -> None:
     """Write ``model`` to ``path`` in ``format`` (see :func:`deltaprop.export.onnx.to_onnx`
-    for the options: ``opset``, ``zipmap``)."""
+    for the options: ``opset``, ``zipmap``), atomically: nothing is written if it fails.
+
+    >>> import os, tempfile, deltaprop as dp
+    >>> net = dp.Sequential([dp.Dense(1, in_features=2)], seed=0)
+    >>> path = os.path.join(tempfile.mkdtemp(), "net.onnx")
+    >>> export(net, path)
+    >>> os.path.getsize(path) > 0
+    True
+    >>> export(net, path, opset=9)
+    Traceback (most recent call last):
+    ...
+    deltaprop.errors.ParameterError: opset must be >= 13; got 9
+    """
     check_choice("format", format, FORMATS)
     unknown = sorted(set(options) - {"opset", "zipmap"})
     if unknown:

@@ -130,6 +130,15 @@ def to_onnx(model, *, opset: int = OPSET, zipmap: bool = False, name: str | None
     opset needs. ``zipmap=True`` gives a single-label classifier's ``probabilities`` as a list
     of ``{label: probability}`` maps (the ``ai.onnx.ml`` ZipMap, as skl2onnx does by default)
     instead of a tensor. The model passes ``onnx.checker.check_model(model, full_check=True)``.
+    Raises ExportError naming the part with no ONNX form (docs/onnx.md lists them).
+
+    >>> import deltaprop as dp
+    >>> net = dp.Sequential([dp.Dense(2, "tanh", in_features=3)], seed=0)
+    >>> model = to_onnx(net)
+    >>> [i.name for i in model.graph.input], [o.name for o in model.graph.output]
+    (['X'], ['predictions'])
+    >>> model.opset_import[0].version, model.ir_version, [n.op_type for n in model.graph.node]
+    (17, 8, ['Gemm', 'Tanh', 'Identity'])
     """
     spec = _spec_of(model)
     opset = check_number("opset", opset, low=OPSETS.start, high=OPSETS.stop - 1, integer=True)
