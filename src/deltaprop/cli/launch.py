@@ -11,17 +11,26 @@ for would start N separate one-process jobs, which the world-size check then ref
 Workers run under ``python -m mpi4py`` so that an uncaught exception (or a non-zero exit) in
 one process aborts the whole job instead of leaving the others waiting in a collective.
 The exit code is the job's.
+
+Signals: mpiexec runs in a session of its own, and SIGINT, SIGTERM and SIGHUP sent to the
+launcher are forwarded to it (SIGHUP as SIGTERM), which forwards them to every worker; the
+workers agree to stop after the same batch, process 0 saves, and the others wait for its
+file before the job ends. If the launcher dies (even by SIGKILL), mpiexec gets SIGTERM (Linux),
+so the workers never outlive it. A worker that stops answering ends the job after
+``DELTAPROP_MPI_TIMEOUT`` seconds (see :mod:`deltaprop.comm.mpi`).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib.util
 import os
 import shutil
 import signal
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 from ..comm.mpi import WORLD_SIZE_ENV
@@ -116,13 +125,44 @@ def run(args) -> int:
             raise ParameterError(f"--hostfile must be an existing file; got {args.hostfile!r}")
         command += ["-hostfile", args.hostfile]  # MPICH and Open MPI both read it
     env = dict(os.environ, **{WORLD_SIZE_ENV: str(args.n)})
-    process = subprocess.Popen([*command, *workers], env=env)
-    while True:
-        try:
-            code = process.wait()
-            break
-        except KeyboardInterrupt:
-            # Ctrl-C reached mpiexec too, which forwards it to the workers: they stop after
-            # their batch and save; wait for the job's own exit code.
-            continue
+    # mpiexec runs in a session of its own: a Ctrl-C (or a signal to this process group)
+    # reaches it once, forwarded from here, not also straight from the terminal (MPICH's
+    # mpiexec takes a second Ctrl-C as "abort now"). It forwards SIGINT and SIGTERM to every
+    # worker, which stops after its batch and saves; it is ended when this process dies.
+    process = subprocess.Popen(
+        [*command, *workers], env=env, start_new_session=True, preexec_fn=_end_with_parent
+    )
+    with _forwarding(process):
+        code = process.wait()
     return 128 + signal.Signals(-code).value if code < 0 else code
+
+
+FORWARDED = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+
+
+@contextlib.contextmanager
+def _forwarding(process):
+    """While the job runs, SIGINT, SIGTERM and SIGHUP sent to this process go to mpiexec."""
+
+    def forward(signum, frame):
+        with contextlib.suppress(ProcessLookupError):
+            process.send_signal(signal.SIGTERM if signum == signal.SIGHUP else signum)
+
+    previous = {}
+    if threading.current_thread() is threading.main_thread():
+        previous = {s: signal.signal(s, forward) for s in FORWARDED}
+    try:
+        yield
+    finally:
+        for s, handler in previous.items():
+            signal.signal(s, handler)
+
+
+def _end_with_parent() -> None:
+    """In the child, before mpiexec starts (Linux): SIGTERM when the launcher dies, even by
+    SIGKILL, so that the job never outlives it (mpiexec forwards SIGTERM to the workers)."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
