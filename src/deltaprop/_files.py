@@ -28,6 +28,8 @@ MAX_INT_DIGITS = 40
 #: Most bytes a loader decompresses or allocates for one file (all its arrays together);
 #: the environment variable ``DELTAPROP_MAX_FILE_BYTES`` changes it.
 MAX_FILE_BYTES = int(os.environ.get("DELTAPROP_MAX_FILE_BYTES", 2 * 2**30))
+#: Longest line read from a text data file (a CSV header of about a million columns).
+MAX_LINE = 16 * 2**20
 
 
 def file_kind(mode: int) -> str:
@@ -93,6 +95,17 @@ def read_regular(path, what: str, error: type[Exception], limit: int) -> bytes:
         if size > limit:
             raise error(f"{what} {str(path)!r} is {size} bytes; at most {limit} are read")
         return fh.read(limit + 1)[:limit]
+
+
+def check_first_line(path, what: str, error: type[Exception]) -> None:
+    """Refuse a text file whose first line is longer than :data:`MAX_LINE` bytes, reading at
+    most that much of it."""
+    with open_regular(path, what, error) as fh:
+        if len(fh.readline(MAX_LINE + 1).rstrip(b"\r\n")) > MAX_LINE:
+            raise error(
+                f"{what} {str(path)!r} line 1 is longer than {MAX_LINE} characters (a header "
+                "row is expected)"
+            )
 
 
 def check_size(what: str, n_bytes: int, error: type[Exception], limit: int | None = None):

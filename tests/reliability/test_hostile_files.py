@@ -456,3 +456,38 @@ def test_cli_hidden_1e9_is_refused_before_allocating(tmp_path, capsys, monkeypat
     assert "Dense(1000000000) with 2 inputs needs 3,000,000,000 values" in err
     assert "only 8.0 GiB of memory is available" in err and "Traceback" not in err
     assert not (tmp_path / "m.dpm").exists()
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes (POSIX)")
+def test_cli_commands_refuse_special_files_without_blocking(model_file, tmp_path, capsys):
+    from deltaprop.cli import main
+
+    data = tmp_path / "d.csv"
+    data.write_text("a,b,y\n0,0,0\n0,1,1\n1,0,1\n1,1,0\n")
+    fifo_csv, fifo_model = tmp_path / "p.csv", tmp_path / "p.dpm"
+    os.mkfifo(fifo_csv)
+    os.mkfifo(fifo_model)
+    commands = [
+        ["train", str(fifo_csv), "--target", "y", "--out", str(tmp_path / "m.dpm")],
+        ["predict", str(fifo_model), str(data)],
+        ["evaluate", str(fifo_model), str(data), "--target", "y"],
+        ["predict", str(model_file), str(fifo_csv)],
+    ]
+    for command in commands:
+        assert main(command) == 2, command
+        err = capsys.readouterr().err
+        assert "is a named pipe; only regular files are read" in err, err
+
+
+def test_cli_train_refuses_a_csv_whose_header_is_1_gib(tmp_path, capsys):
+    from deltaprop.cli import main
+
+    path = tmp_path / "wide.csv"
+    with open(path, "wb") as fh:
+        fh.write(b"a,b,")
+        fh.truncate(2**30)
+    before = _peak_mib()
+    code = main(["train", str(path), "--target", "b", "--out", str(tmp_path / "m.dpm")])
+    assert code == 2
+    assert "line 1 is longer than 16777216 characters" in capsys.readouterr().err
+    assert _peak_mib() - before < 200

@@ -34,7 +34,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .._files import check_regular, open_regular
+from .._files import MAX_LINE, check_regular, open_regular
 from .._registry import Registry
 from ..errors import DataError, ModelFileError
 from .archive import open_archive
@@ -43,7 +43,7 @@ from .modelfile import _PARSE_ERRORS, read_npy_header, read_npy_member
 
 #: Longest CSV line read (the header included): 16 Mi characters, a header of about a
 #: million columns.
-MAX_CSV_LINE = 16 * 2**20
+MAX_CSV_LINE = MAX_LINE
 FLOAT32_MAX = float(np.finfo(np.float32).max)
 #: .npy files larger than this are memory-mapped (read page by page as training needs them).
 MMAP_BYTES = 64 * 2**20

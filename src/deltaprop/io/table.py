@@ -31,6 +31,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .._files import check_first_line, check_regular
 from ..errors import DataError
 
 #: Cells read as missing values (after stripping spaces), as R and pandas write them.
@@ -116,12 +117,9 @@ def read_columns(
     """
     path = Path(path)
     where = repr(str(path))
-    if not path.exists():
-        raise DataError(f"data file {where} does not exist")
-    if path.is_dir():
-        raise DataError(f"data file {where} is a directory, not a file")
-    if path.stat().st_size == 0:
+    if check_regular(path, "data file", DataError) == 0:  # pipes and devices refused
         raise DataError(f"data file {where} is empty")
+    check_first_line(path, "data file", DataError)
     encoding = _check_encoding(path, encoding, where)
     na = frozenset(NA_VALUES) | {str(v).strip() for v in na_values}
     try:
