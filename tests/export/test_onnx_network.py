@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 import deltaprop as dp
+import deltaprop.cli
 from deltaprop.export.onnx import OPSET, to_onnx
 from deltaprop.nn import Standardize, activations
 
@@ -246,3 +247,12 @@ def test_the_file_is_written_atomically(rng, tmp_path):
     with pytest.raises(dp.errors.ExportError, match="NaN or infinite"):
         net.export(path)
     assert path.read_bytes() == before and sorted(p.name for p in tmp_path.iterdir()) == ["m.onnx"]
+
+
+def test_a_training_checkpoint_exports_its_network(rng, run, same_answers, tmp_path):
+    X = _data(rng)
+    net = dp.Sequential([dp.Dense(4, "relu"), dp.Dense(2, "softmax")], seed=19)
+    checkpoint = tmp_path / "run.ckpt"
+    net.fit(X, (X[:, 0] > 0).astype(int), loss="cross_entropy", epochs=2, checkpoint=checkpoint)
+    assert dp.cli.main(["export", str(checkpoint), str(tmp_path / "c.onnx"), "-q"]) == 0
+    same_answers(net, X, run(str(tmp_path / "c.onnx"), X))

@@ -85,3 +85,12 @@ def test_skl2onnx_converts_estimators_alone_and_in_pipelines(rng, run, tolerance
     outputs = run(skl2onnx.to_onnx(pipe, X[:1]), X * 10 + 3)
     assert list(outputs) == ["variable"]
     np.testing.assert_allclose(outputs["variable"][:, 0], pipe.predict(X * 10 + 3), **tolerance)
+
+
+def test_a_float64_estimator(rng, run, recwarn):
+    X = _X(rng).astype(np.float64)
+    est = MLPClassifier((5,), dtype=np.float64, **_quiet()).fit(X, X[:, 0] > 0)
+    outputs = run(to_onnx(est), X)
+    assert outputs["probabilities"].dtype == np.float64
+    np.testing.assert_allclose(outputs["probabilities"], est.predict_proba(X), rtol=1e-12)
+    np.testing.assert_array_equal(outputs["label"], est.predict(X))
