@@ -135,6 +135,9 @@ def test_the_table_of_refusals_in_the_docs_shows_the_real_messages(monkeypatch):
     labelled = dp.Sequential([dp.Dense(2, "softmax")], seed=0)
     table = {"label": [1.0, np.nan, 3.0, 4.0], "colour": ["red", "blue", None, "red"]}
     labelled.fit(table, ["a", "b", "a", "b"], loss="cross_entropy", epochs=1)
+    nameless = dp.Sequential([dp.Dense(2, "softmax")], seed=0)
+    nameless.fit({"": table["label"], "colour": table["colour"]}, ["a", "b", "a", "b"],
+                 loss="cross_entropy", epochs=1)  # fmt: skip
     cases = [
         lambda: to_onnx(dp.Sequential([dp.Dense(3), dp.Dense(1)])),
         lambda: to_onnx(_built(Doubler(), dp.Dense(1))),
@@ -145,6 +148,7 @@ def test_the_table_of_refusals_in_the_docs_shows_the_real_messages(monkeypatch):
         lambda: to_onnx(big, opset=28),
         lambda: export(big, "m.tflite", format="tflite"),
         lambda: to_onnx(labelled),
+        lambda: to_onnx(nameless),
     ]
     for case in cases:
         with pytest.raises((ExportError, ParameterError)) as info:

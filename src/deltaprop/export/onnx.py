@@ -193,6 +193,11 @@ OUTPUT_NAMES = ("label", "probabilities", "predictions")
 
 def _check_column_names(config: dict) -> None:
     """Graph inputs are named after the columns: none may take an output's name."""
+    if any(c["name"] == "" for c in config["columns"]):
+        raise ExportError(
+            "a column has an empty name, which a graph input cannot have: name every column "
+            "before training"
+        )
     clash = [c["name"] for c in config["columns"] if c["name"] in OUTPUT_NAMES]
     if clash:
         raise ExportError(
