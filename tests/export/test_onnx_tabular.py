@@ -150,6 +150,22 @@ def test_tabular_at_the_oldest_and_newest_opsets(rng, opset):
     np.testing.assert_allclose(got, net.predict(table), **TOLERANCE)
 
 
+def test_large_numeric_codes_stay_apart(rng):
+    # 16777216 and 16777217 are one float32; deltaprop compares their text: two categories
+    codes = np.array([16777216.0, 16777217.0, 16777217.0, 3.0] * 30)
+    table = {"code": codes, "size": rng.normal(size=len(codes))}
+    net = dp.Sequential([dp.Dense(4, "tanh"), dp.Dense(1)], seed=7)
+    prep = Preprocessor(categorical=["code"], task="regression")
+    net.fit(table, codes / 1e7 + table["size"], loss="squared_error", epochs=2, preprocessor=prep)
+    assert prep.get_config()["columns"][0]["categories"] == ["16777216", "16777217", "3"]
+    fresh = {"code": np.array([16777216.0, 16777217.0, 3.0, 5.0, np.nan]), "size": np.zeros(5)}
+    with pytest.warns(UnknownCategoryWarning):  # 5.0 was never seen: zeros, in both
+        expected = net.predict(fresh)
+    got = _run(to_onnx(net), _feeds(fresh, ["code", "size"]))["predictions"]
+    np.testing.assert_allclose(got, expected, **TOLERANCE)
+    assert got[0, 0] != got[1, 0]
+
+
 def test_saved_and_loaded_tabular_model(rng, tmp_path):
     table = _table(rng)
     net = dp.Sequential([dp.Dense(4, "tanh"), dp.Dense(1)], seed=5)

@@ -10,7 +10,8 @@ From the preprocessor's fitted state (its ``get_config()``), per feature column,
   categories (``ai.onnx.ml`` LabelEncoder to the category's index, then OneHotEncoder); an
   unseen category -> all zeros;
 * categorical of numbers (codes, years): a double input, NaN -> the most frequent category,
-  then the same one-hot encoding of the number.
+  then one-hot by comparing the number with each category (``Equal`` in double: exact for
+  any number, where a float32 key would merge codes above 2^24).
 
 The blocks are concatenated into the network's input; regression outputs are mapped back to
 the targets' units (``out * std + mean``, in double).
@@ -82,24 +83,22 @@ def _categorical(g: GraphBuilder, column: dict, dtype) -> str:
     categories = list(column["categories"])
     impute = categories.index(column["impute"])
     numbers = numeric_categories(categories)
-    index_of = list(range(len(categories)))
-    if numbers is None:
-        x = _input(g, column["name"], object)
-        missing = [t for t in MISSING_TOKENS if t not in categories]
-        keys = {"keys_strings": categories + missing}
-        index_of += [impute] * len(missing)
-    else:
+    if numbers is not None:
+        # x == category, in double (exact for any number, as deltaprop compares the text of
+        # the number): (N, 1) against (1, K) gives the one-hot rows, zeros when unseen
         x = _impute_nan(g, _input(g, column["name"], np.float64), numbers[impute])
-        x = g.node("Cast", [x], to=onnx.TensorProto.FLOAT, hint="code")
-        keys = {"keys_floats": numbers}
+        hits = g.node("Equal", [x, g.const("categories", np.array([numbers]))], hint="hits")
+        return g.node("Cast", [hits], to=_onnx_type(dtype), hint="onehot")
+    x = _input(g, column["name"], object)
+    missing = [t for t in MISSING_TOKENS if t not in categories]
     index = g.node(
         "LabelEncoder",
         [x],
         domain=ML_DOMAIN,
         hint="category",
-        values_int64s=index_of,
+        keys_strings=categories + missing,
+        values_int64s=list(range(len(categories))) + [impute] * len(missing),
         default_int64=-1,
-        **keys,
     )
     onehot = g.node(
         "OneHotEncoder",
