@@ -55,6 +55,19 @@ READS = {
         {"a": ["01", "3"], "b": [2, 4]},
     ),
     "blank lines": (b"a\n1\n\n2\n", {}, ["a"], {"a": [1, 2]}),
+    "spaces around cells": (
+        b"a,b\n 1.5 ,x\n2, NA \n",
+        {},
+        ["a", "b"],
+        {"a": [1.5, 2], "b": ["x", None]},
+    ),
+    "spaces inside a cell": (
+        b"a,b\n1 2,1\nx y,2\nz,3\n",
+        {},
+        ["a", "b"],
+        {"a": ["1 2", "x y", "z"], "b": [1, 2, 3]},
+    ),
+    "exponents and signs": (b"a\n-1e3\n+2.5E-2\n.5\n", {}, ["a"], {"a": [-1000, 0.025, 0.5]}),
     "latin-1 given": (
         "a,b\nx,café\n".encode("latin-1"),
         {"encoding": "latin-1"},
@@ -91,9 +104,10 @@ def test_row_names_leave_a_note_and_lines_count_from_the_header(tmp_path):
 
 def test_a_mostly_numeric_column_with_text_is_marked_mixed(tmp_path):
     path = tmp_path / "m.csv"
-    path.write_text("a,b\n1,x\n2,y\nabc,z\n")
+    path.write_text("a,b,c\n1,x,1\n2,y,3 4\nabc,z,5\n")
     table = read_columns(path)
-    assert table.mixed == {"a": (2, "abc")} and table["a"].tolist() == ["1", "2", "abc"]
+    assert table.mixed == {"a": (2, "abc"), "c": (1, "3 4")}
+    assert table["a"].tolist() == ["1", "2", "abc"]
     assert "b" not in table.mixed  # text through and through
 
 
