@@ -116,5 +116,7 @@ def test_a_process_that_stops_answering_ends_the_job_after_the_timeout(job, tmp_
     assert process.returncode != 0
     assert "stopped answering; ending the job" in err and "DELTAPROP_MPI_TIMEOUT=3 s" in err
     assert time.monotonic() - started < 150
+    assert "saved the model as it stood" in err
+    assert _loads(tmp_path / "m.dpm")  # process 0 saved before ending the job
     time.sleep(1)
     assert _job_processes(str(tmp_path)) == []

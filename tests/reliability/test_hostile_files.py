@@ -491,3 +491,21 @@ def test_cli_train_refuses_a_csv_whose_header_is_1_gib(tmp_path, capsys):
     assert code == 2
     assert "line 1 is longer than 16777216 characters" in capsys.readouterr().err
     assert _peak_mib() - before < 200
+
+
+def test_a_gzipped_idx_declaring_4_gib_is_refused_naming_its_size(tmp_path):
+    import zlib
+
+    from deltaprop.io.idx import read_idx
+
+    header = b"\0\0\x08\x02" + (65536).to_bytes(4, "big") * 2  # 65536 x 65536 bytes
+    compressor = zlib.compressobj(9, zlib.DEFLATED, -15)
+    first = compressor.compress(header) + compressor.flush(zlib.Z_FULL_FLUSH)
+    block = compressor.compress(bytes(2**24)) + compressor.flush(zlib.Z_FULL_FLUSH)
+    body = first + block * 256 + compressor.flush()
+    path = tmp_path / "big-idx3-ubyte.gz"
+    path.write_bytes(b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff" + body + bytes(8))
+    before = _peak_mib()
+    with pytest.raises(DataError, match=r"needs 4\.0 GiB \(4294967296 bytes\)"):
+        read_idx(path)
+    assert _peak_mib() - before < 64

@@ -281,6 +281,7 @@ def run(args) -> int:
     start, started = time.perf_counter(), time.time()
     # From the end of training until the model file is complete, SIGINT and SIGTERM are only
     # recorded (fit handles them while it runs): the exit status then names the signal.
+    _save_before_abort(comm, net, classes, data, args.out)
     with InterruptGuard(second_interrupts=False) as late:
         with warnings.catch_warnings():
             # With --early-stopping, running all --epochs is an outcome, not a problem to warn
@@ -292,10 +293,7 @@ def run(args) -> int:
             )  # fmt: skip
         seconds = time.perf_counter() - start
 
-        net.classes_ = classes
-        net.feature_names = data.feature_names or None
-        net.target_name = data.target_name
-        net.preprocessor = data.preprocessor
+        _label(net, classes, data)
         final = {k: float(v[-1]) for k, v in history.history.items()}
         net.training_info = _training_info(args, task, loss_name, lr, history, data, final)
         saved = save_model(net, args.out, args.checkpoint, started) if comm.is_root else 0
@@ -492,6 +490,28 @@ def _training_info(args, task, loss_name, lr, history, data: _Data, final) -> di
         "final": final,
         "na_values": list(getattr(args, "na_values", None) or []),
     }
+
+
+def _label(net, classes, data) -> None:
+    """What a saved model carries besides its weights: class labels, names, preprocessing."""
+    net.classes_ = classes
+    net.feature_names = data.feature_names or None
+    net.target_name = data.target_name
+    net.preprocessor = data.preprocessor
+
+
+def _save_before_abort(comm, net, classes, data, out) -> None:
+    """If process 0 ends the job because another process stopped answering (see
+    comm.mpi.Watchdog), it first saves the model as it stood after the last step."""
+    if not comm.is_root or not hasattr(comm, "before_abort"):
+        return
+
+    def rescue():
+        _label(net, classes, data)
+        net.save(out)
+        note(f"deltaprop: saved the model as it stood to {out}")
+
+    comm.before_abort = rescue
 
 
 def _fit(net, args, X, y, loss_name, optimizer, validation, comm, show_bar):

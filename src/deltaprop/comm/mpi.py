@@ -79,6 +79,11 @@ class Watchdog:
             file=sys.stderr,
             flush=True,
         )
+        if communicator.before_abort is not None:
+            try:  # e.g. process 0 saving the model as it stood after the last step
+                communicator.before_abort()
+            except Exception as exc:  # noqa: BLE001 (the job ends either way)
+                print(f"deltaprop: could not save before ending: {exc}", file=sys.stderr)
         try:
             communicator.comm.Abort(TIMEOUT_EXIT)
         finally:
@@ -120,6 +125,8 @@ class MPICommunicator(Communicator):
         self.size = self.comm.Get_size()
         check_world_size(self.size)
         self.timeout = collective_timeout() if timeout is None else float(timeout)
+        #: Called (by the watchdog's thread) before a timeout ends the job, if set.
+        self.before_abort = None
 
     def allreduce_(self, buffer: np.ndarray) -> np.ndarray:
         with self._waiting("a sum (Allreduce)"):

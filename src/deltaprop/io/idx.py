@@ -27,6 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .._files import check_size
 from ..errors import DataError
 
 #: type byte -> big-endian NumPy dtype
@@ -97,6 +98,7 @@ def read_idx(path) -> np.ndarray:
                         f"{where}: the header declares {shape} items ({n_bytes} bytes), more "
                         f"than a {size}-byte gzip file can hold; the file is corrupt"
                     )
+                check_size(f"{where} (its items uncompressed)", n_bytes, DataError)
                 data = _read_exactly(fh, n_bytes, where)
                 if fh.read(1):
                     raise DataError(f"{where}: data continues past the {shape} items declared")
