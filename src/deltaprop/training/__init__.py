@@ -1,6 +1,7 @@
 """Layer 3, training: the fit loop, batching, stopping rules, callbacks and history."""
 
 from .callbacks import Callback, LambdaCallback
+from .example_weights import balanced_class_weight
 from .fit import TrainingRun, fit
 from .history import History
 from .loggers import CSVLogger, JSONLinesLogger
@@ -16,7 +17,6 @@ from .stopping import (
     StoppingRule,
     WallTime,
 )
-from .weights import balanced_class_weight
 
 __all__ = [
     "AllClassified",

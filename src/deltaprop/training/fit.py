@@ -1,34 +1,34 @@
-"""The training loop: forward pass, error, backward pass, update, until a stopping rule holds."""
+"""``fit``: data, then steps, then the loop.
+
+:func:`fit` checks its options, has :func:`~deltaprop.training.prepare.prepare` check and
+shape the data, sets up the step chooser (:mod:`deltaprop.training.steps`), the batches and
+the callbacks, and runs the loop (:mod:`deltaprop.training.loop`): forward pass, error,
+backward pass, update, until a stopping rule holds.
+"""
 
 from __future__ import annotations
-
-import math
 
 import numpy as np
 
 from .. import kernels, losses
 from .._checks import as_generator, check_flags, check_number, warn
 from ..comm import get_communicator
-from ..engine import no_grad
 from ..errors import ConvergenceWarning, ParameterError, ParameterTypeError
 from ..optim import SGD, Optimizer
 from ..optim.schedules import Schedule
-from .batching import Batch, Batches
+from .batching import Batches
 from .callbacks import Callback
-from .data import check_features, check_lengths
 from .distributed import DataParallel, shared_generator
 from .divergence import DivergenceGuard
 from .history import History
-from .interrupt import InterruptGuard
-from .predict import evaluate_outputs, predict_outputs
+from .loop import Loop
+from .predict import predict_outputs
+from .prepare import output_width, prepare
 from .progress import ProgressBar
 from .resume import capture_state, restore_state
-from .source import StreamBatches, is_batch_source
-from .split import split_indices
 from .state_checks import run_settings
 from .steps import Objective, StepChooser
 from .stopping import StoppingRule
-from .weights import example_weights
 
 
 class TrainingRun:
@@ -79,6 +79,110 @@ class TrainingRun:
         return bool(np.all(np.abs(out - self.y) < tolerance))
 
 
+_FIT_DOC = """Train ``module`` on (X, y) by backpropagation and gradient descent.
+
+Each step: forward pass ``out = module(x_batch)``, error ``E = loss(out, y_batch)``,
+backward pass ``E.backward()`` (the chain rule, filling every parameter's ``grad``), update
+``optimizer.step()``. One epoch visits every example once; after each epoch the stopping
+rules are checked.
+
+Parameters
+----------
+module : Module
+    The network (built on the first batch if its input size is not known yet).
+X : array of shape (n_samples, n_features), or a batch source
+    Features; converted to the network's dtype batch by batch (a memory-mapped ``.npy``
+    is read batch by batch, never loaded whole). With ``y`` omitted, an iterable of
+    ``(X_batch, y_batch)`` pairs instead (see :mod:`deltaprop.training.source`).
+y : array, optional
+    Targets, as the loss takes them (see :mod:`deltaprop.losses`); omitted only for a
+    batch source.
+loss : name, Loss or callable, default "squared_error"
+optimizer : Optimizer, optional
+    Built on ``module.parameters()``; default ``SGD(lr=0.01)``.
+epochs : int, default 1
+    The most epochs to run.
+batch_size : int or None, default 32
+    1 is online learning (one example per update), None the full batch.
+shuffle : bool, default True
+    Visit examples in a new random order each epoch (from ``seed``).
+seed : int or numpy.random.Generator, optional
+    Randomness of the shuffling.
+stop : StoppingRule or list of them, optional
+    Extra stopping rules: training ends when the first holds.
+validation_data : (X_val, y_val), optional
+    Held-out data, evaluated after every epoch into ``val_loss`` (and ``val_accuracy``
+    or ``val_r2``).
+callbacks : list of Callback, optional
+record_batches : bool, default False
+    Keep every batch's loss in ``History.batch_loss``.
+verbose : int, default 0
+    1 shows progress (:class:`~deltaprop.training.progress.ProgressBar`: a bar on a
+    terminal with tqdm installed, else one line per epoch); 0 is silent.
+on_divergence : {"raise", "rollback"}, default "raise"
+    When a batch's loss or (checked after each epoch) a parameter becomes infinite or NaN:
+    "raise" stops with :class:`~deltaprop.errors.TrainingDiverged`; "rollback" returns to
+    the weights and optimizer state of the start of the epoch, halves the learning rate and
+    runs the epoch again, at most ``max_rollbacks`` times (then raises). See
+    :mod:`deltaprop.training.divergence`.
+max_rollbacks : int, default 3
+validation_split : float in (0, 1), optional
+    Hold out this fraction of (X, y) as validation data instead of ``validation_data``:
+    stratified by class for classification losses, drawn from ``seed``. (The training
+    rows are then gathered into memory.)
+alpha : float, default 0
+    L2 penalty, scikit-learn's: each batch's loss gets ``+ alpha / 2 * sum ||W||^2 / B``
+    over every trainable weight matrix (parameters named ``weight``, not biases), with
+    ``B`` the batch's size, or its sum of example weights when weighted, as scikit-learn
+    (``B = 1`` for "sum" reductions); its gradient is ``alpha * W / B``. Decoupled weight
+    decay is :class:`~deltaprop.optim.AdamW`'s.
+sample_weight : array of shape (n_samples,), optional
+    Non-negative weight of each example: a "mean" loss becomes ``sum w_n l_n / sum w_n``
+    (within each batch), a "sum" loss ``sum w_n l_n``.
+class_weight : dict or "balanced", optional
+    Weight per class index (classification losses); "balanced" is scikit-learn's
+    ``n_samples / (n_classes * bincount(y))``. Multiplies ``sample_weight``.
+schedule : Schedule, optional
+    Sets ``optimizer.lr = schedule(epoch, base_lr, samples_seen) * lr_scale`` at the start
+    of every epoch (see :mod:`deltaprop.optim.schedules`; ``lr_scale`` is 1 unless a
+    :class:`~deltaprop.training.ReduceLROnPlateau` reduced it). ``History["lr"]`` records
+    each epoch's rate, with or without a schedule.
+resume : dict, optional
+    A state from ``TrainingRun.state()`` (as a checkpoint file holds it, see
+    :mod:`deltaprop.io.checkpoint`): weights, optimizer state, random-number states,
+    callback states, history and epoch are restored and training continues at the next
+    epoch, up to ``epochs`` in total. Same data and settings give weights identical to an
+    uninterrupted run.
+train_metrics : bool, default False
+    Also record the training data's ``accuracy`` (classifiers) or ``mse`` and ``r2``
+    (regression) after every epoch, as Keras' training metrics: one extra forward pass
+    over the training rows, with the epoch's final weights (dropout off; unweighted).
+    Needs array data.
+distributed : None, "mpi" or Communicator, default None
+    Data-parallel training over the processes of a job (``deltaprop launch -n N``): each
+    process holds the same (X, y), trains on its slice of every batch, and the gradients
+    are summed, so the result equals one process's on the same batches (see
+    :mod:`deltaprop.training.distributed`). Only process 0 prints and writes files.
+step_path : {"auto", "tape", "replay", "fused", "scalar", "compiled"}, default "auto"
+    Which computation trains each batch (:mod:`deltaprop.training.steps`): "auto" the
+    fastest that applies; another name forces that path, or raises ParameterError saying
+    why it does not apply. ``History.step_paths`` counts the steps each path took.
+
+Returns
+-------
+History
+    ``stop_reason`` says why training ended; ``interrupted`` names the signal
+    ("SIGINT", "SIGTERM") when SIGINT or SIGTERM stopped it after the current batch
+    (see :mod:`deltaprop.training.interrupt`); ``rollbacks`` counts rollbacks.
+
+Raises
+------
+TrainingDiverged
+    When training diverged (see ``on_divergence``); it names the epoch and batch, and the
+    network keeps the weights of the start of that epoch.
+"""
+
+
 def fit(
     module,
     X,
@@ -107,108 +211,6 @@ def fit(
     train_metrics: bool = False,
     step_path: str = "auto",
 ) -> History:
-    """Train ``module`` on (X, y) by backpropagation and gradient descent.
-
-    Each step: forward pass ``out = module(x_batch)``, error ``E = loss(out, y_batch)``,
-    backward pass ``E.backward()`` (the chain rule, filling every parameter's ``grad``), update
-    ``optimizer.step()``. One epoch visits every example once; after each epoch the stopping
-    rules are checked.
-
-    Parameters
-    ----------
-    module : Module
-        The network (built on the first batch if its input size is not known yet).
-    X : array of shape (n_samples, n_features), or a batch source
-        Features; converted to the network's dtype batch by batch (a memory-mapped ``.npy``
-        is read batch by batch, never loaded whole). With ``y`` omitted, an iterable of
-        ``(X_batch, y_batch)`` pairs instead (see :mod:`deltaprop.training.source`).
-    y : array, optional
-        Targets, as the loss takes them (see :mod:`deltaprop.losses`); omitted only for a
-        batch source.
-    loss : name, Loss or callable, default "squared_error"
-    optimizer : Optimizer, optional
-        Built on ``module.parameters()``; default ``SGD(lr=0.01)``.
-    epochs : int, default 1
-        The most epochs to run.
-    batch_size : int or None, default 32
-        1 is online learning (one example per update), None the full batch.
-    shuffle : bool, default True
-        Visit examples in a new random order each epoch (from ``seed``).
-    seed : int or numpy.random.Generator, optional
-        Randomness of the shuffling.
-    stop : StoppingRule or list of them, optional
-        Extra stopping rules: training ends when the first holds.
-    validation_data : (X_val, y_val), optional
-        Held-out data, evaluated after every epoch into ``val_loss`` (and ``val_accuracy``
-        or ``val_r2``).
-    callbacks : list of Callback, optional
-    record_batches : bool, default False
-        Keep every batch's loss in ``History.batch_loss``.
-    verbose : int, default 0
-        1 shows progress (:class:`~deltaprop.training.progress.ProgressBar`: a bar on a
-        terminal with tqdm installed, else one line per epoch); 0 is silent.
-    on_divergence : {"raise", "rollback"}, default "raise"
-        When a batch's loss or (checked after each epoch) a parameter becomes infinite or NaN:
-        "raise" stops with :class:`~deltaprop.errors.TrainingDiverged`; "rollback" returns to
-        the weights and optimizer state of the start of the epoch, halves the learning rate and
-        runs the epoch again, at most ``max_rollbacks`` times (then raises). See
-        :mod:`deltaprop.training.divergence`.
-    max_rollbacks : int, default 3
-    validation_split : float in (0, 1), optional
-        Hold out this fraction of (X, y) as validation data instead of ``validation_data``:
-        stratified by class for classification losses, drawn from ``seed``. (The training
-        rows are then gathered into memory.)
-    alpha : float, default 0
-        L2 penalty, scikit-learn's: each batch's loss gets ``+ alpha / 2 * sum ||W||^2 / B``
-        over every trainable weight matrix (parameters named ``weight``, not biases), with
-        ``B`` the batch's size, or its sum of example weights when weighted, as scikit-learn
-        (``B = 1`` for "sum" reductions); its gradient is ``alpha * W / B``. Decoupled weight
-        decay is :class:`~deltaprop.optim.AdamW`'s.
-    sample_weight : array of shape (n_samples,), optional
-        Non-negative weight of each example: a "mean" loss becomes ``sum w_n l_n / sum w_n``
-        (within each batch), a "sum" loss ``sum w_n l_n``.
-    class_weight : dict or "balanced", optional
-        Weight per class index (classification losses); "balanced" is scikit-learn's
-        ``n_samples / (n_classes * bincount(y))``. Multiplies ``sample_weight``.
-    schedule : Schedule, optional
-        Sets ``optimizer.lr = schedule(epoch, base_lr, samples_seen) * lr_scale`` at the start
-        of every epoch (see :mod:`deltaprop.optim.schedules`; ``lr_scale`` is 1 unless a
-        :class:`~deltaprop.training.ReduceLROnPlateau` reduced it). ``History["lr"]`` records
-        each epoch's rate, with or without a schedule.
-    resume : dict, optional
-        A state from ``TrainingRun.state()`` (as a checkpoint file holds it, see
-        :mod:`deltaprop.io.checkpoint`): weights, optimizer state, random-number states,
-        callback states, history and epoch are restored and training continues at the next
-        epoch, up to ``epochs`` in total. Same data and settings give weights identical to an
-        uninterrupted run.
-    train_metrics : bool, default False
-        Also record the training data's ``accuracy`` (classifiers) or ``mse`` and ``r2``
-        (regression) after every epoch, as Keras' training metrics: one extra forward pass
-        over the training rows, with the epoch's final weights (dropout off; unweighted).
-        Needs array data.
-    distributed : None, "mpi" or Communicator, default None
-        Data-parallel training over the processes of a job (``deltaprop launch -n N``): each
-        process holds the same (X, y), trains on its slice of every batch, and the gradients
-        are summed, so the result equals one process's on the same batches (see
-        :mod:`deltaprop.training.distributed`). Only process 0 prints and writes files.
-    step_path : {"auto", "tape", "replay", "fused", "scalar", "compiled"}, default "auto"
-        Which computation trains each batch (:mod:`deltaprop.training.steps`): "auto" the
-        fastest that applies; another name forces that path, or raises ParameterError saying
-        why it does not apply. ``History.step_paths`` counts the steps each path took.
-
-    Returns
-    -------
-    History
-        ``stop_reason`` says why training ended; ``interrupted`` names the signal
-        ("SIGINT", "SIGTERM") when SIGINT or SIGTERM stopped it after the current batch
-        (see :mod:`deltaprop.training.interrupt`); ``rollbacks`` counts rollbacks.
-
-    Raises
-    ------
-    TrainingDiverged
-        When training diverged (see ``on_divergence``); it names the epoch and batch, and the
-        network keeps the weights of the start of that epoch.
-    """
     loss = losses.get(loss)
     epochs = check_number("epochs", epochs, low=1, integer=True)
     check_flags(shuffle=shuffle, verbose=verbose)
@@ -225,199 +227,50 @@ def fit(
     extra = _as_list(callbacks, "callbacks", Callback)
     if verbose and comm.is_root:
         extra.append(ProgressBar(epochs))
-    in_features = (
-        getattr(module, "in_features", None) if getattr(module, "is_built", False) else None
-    )
-    dtype = getattr(module, "dtype", None) or np.float32
-    validation = None
-    if is_batch_source(X, y):
-        if train_metrics:
-            raise ParameterError(
-                "train_metrics needs array data X, y (a pass over the training rows); got a "
-                "batch source"
-            )
-        if comm.size > 1:
-            raise ParameterError(
-                "distributed training needs array data X, y (the same in every process); "
-                "got a batch source"
-            )
-        for name, value in (
-            ("sample_weight", sample_weight),
-            ("class_weight", class_weight),
-            ("validation_split", validation_split),
-        ):
-            if value is not None:
-                raise ParameterError(
-                    f"{name} needs array data; got a batch source (weight the source's "
-                    "batches, or pass validation_data)"
-                )
-        batches = StreamBatches(X, epochs, loss, dtype)
-        batches.n_features = in_features
-        first = batches.first()
-        n_outputs = batches.n_outputs = _output_width(module, first, dtype)
-        n_features = first.shape[1]
-        X = y = weights = None  # nothing but the current batch is held
-    else:
-        if y is None:
-            raise ParameterError(
-                "y must be given with array features X; got y=None (to train from a stream, "
-                "pass an iterable of (X_batch, y_batch) pairs as X)"
-            )
-        X = check_features(X, "X", in_features)
-        n_outputs = _output_width(module, X, dtype)
-        y = loss.prepare_target(y, n_outputs, dtype)
-        check_lengths(X, y)
-        n_features = X.shape[1]
-        weights = example_weights(y, loss.kind, sample_weight, class_weight, dtype)
-        if validation_split is not None:
-            if validation_data is not None:
-                raise ParameterError("pass validation_data or validation_split, not both")
-            fraction = check_number(
-                "validation_split",
-                validation_split,
-                low=0.0,
-                high=1.0,
-                low_inclusive=False,
-                high_inclusive=False,
-            )
-            if len(X) < 2:
-                raise ParameterError(f"validation_split needs at least 2 examples; got {len(X)}")
-            train_idx, val_idx = split_indices(y, fraction, loss.kind, rng)
-            validation = (np.asarray(X[val_idx], dtype=dtype), y[val_idx])
-            X, y = X[train_idx], y[train_idx]
-            weights = None if weights is None else weights[train_idx]
-        bs = len(X) if batch_size is None else batch_size
-        data = (X, y) if weights is None else (X, y, weights)
-        dtypes = (dtype, None, dtype)
-    if validation is None and validation_data is not None:
-        validation = _prepare_validation(validation_data, loss, n_features, n_outputs, dtype)
-    if optimizer is None:
-        optimizer = SGD(module.parameters(), lr=0.01)
-    elif not isinstance(optimizer, Optimizer):
-        raise ParameterTypeError(
-            "optimizer must be an Optimizer such as SGD(net.parameters(), lr=0.1); "
-            f"got {optimizer!r}"
-        )
-
+    data = prepare(
+        module, X, y, loss, epochs=epochs, batch_size=batch_size, rng=rng,
+        sample_weight=sample_weight, class_weight=class_weight,
+        validation_split=validation_split, validation_data=validation_data,
+        train_metrics=train_metrics, distributed=comm.size > 1,
+    )  # fmt: skip
+    optimizer = _optimizer(optimizer, module)
     history = History()
-    run = TrainingRun(module, optimizer, loss, X, y, history)
-    run.dtype = dtype
-    run.rng = rng
+    run = TrainingRun(module, optimizer, loss, data.X, data.y, history)
+    run.dtype, run.rng = data.dtype, rng
     run.settings = run_settings(run, batch_size, seed, validation_split)
-    everyone = rules + extra
-    run.callbacks = everyone
+    run.callbacks = rules + extra
     run.rank, run.world_size, run.is_root = comm.rank, comm.size, comm.is_root
-    objective = Objective(module, loss, weights is not None, alpha, dtype)
+    objective = Objective(module, loss, data.weighted, alpha, data.dtype)
     chooser = StepChooser(module, loss, objective, path=step_path, counts=history.step_paths)
     parallel = None
     if comm.size > 1:
         parallel = DataParallel(
             comm, module, optimizer, loss, rng,
-            n_rows=len(X), n_features=n_features, batch_size=bs, epochs=epochs,
+            n_rows=len(data.X), n_features=data.n_features, batch_size=data.batch_size,
+            epochs=epochs,
         )  # fmt: skip
-        batches = parallel.shard(data, bs, shuffle, dtypes)
-    elif X is not None:
-        batches = Batches(data, bs, shuffle, rng, dtypes=dtypes)
-    divergence = DivergenceGuard(on_divergence, max_rollbacks, module, optimizer)
+        batches = parallel.shard(data.arrays, data.batch_size, shuffle, data.dtypes)
+    elif data.stream is None:
+        batches = Batches(data.arrays, data.batch_size, shuffle, rng, dtypes=data.dtypes)
+    else:
+        batches = data.stream
+    loop = Loop(
+        run, data, batches, chooser, objective, parallel,
+        divergence=DivergenceGuard(on_divergence, max_rollbacks, module, optimizer),
+        schedule=schedule, record_batches=record_batches, train_metrics=train_metrics,
+        batch_callbacks=extra,
+    )  # fmt: skip
     module.train()
-    for cb in everyone:
+    for cb in run.callbacks:
         cb.on_train_begin(run)
     first_epoch = 1 if resume is None else restore_state(run, resume) + 1
-    divergence.rollbacks = history.rollbacks  # a resumed run goes on counting
-    last_finite = None
+    loop.divergence.rollbacks = history.rollbacks  # a resumed run goes on counting
     # With numba installed, its compiled kernels are loaded for a fit long enough to repay
-    # loading them (deltaprop.kernels.prepare); a batch source's length is not known.
+    # loading them (deltaprop.kernels.prepare); a stream's length is not known.
     planned = (epochs - first_epoch + 1) * len(batches) if hasattr(batches, "__len__") else 0
     kernels.prepare(sum(p.data.size for p in module.parameters()), planned)
-    interrupt = InterruptGuard()
     try:
-        # Non-finite values are caught and reported by the divergence policy; NumPy's own
-        # overflow warnings on the way there would only be noise.
-        with interrupt, np.errstate(over="ignore", invalid="ignore"):
-            epoch = first_epoch
-            while epoch <= epochs:
-                run.epoch = epoch
-                if schedule is not None:
-                    optimizer.lr = schedule(epoch, run.base_lr, run.samples_seen) * run.lr_scale
-                lr = getattr(optimizer, "lr", None)
-                seen = run.samples_seen
-                for cb in everyone:
-                    cb.on_epoch_begin(run, epoch)
-                divergence.epoch_begins()
-                total = 0.0
-                retry = False
-                for b, arrays in batches.epoch():
-                    batch = Batch(*arrays)
-                    rows = batch.rows
-                    # the batch's size B: its rows, or its sum of example weights
-                    size = rows if weights is None else float(np.sum(batch.weight))
-                    share = 1.0 if parallel is None else parallel.share(size)
-                    if alpha:
-                        part = 1.0 if parallel is None else parallel.penalty_share(share)
-                        batch.penalty = objective.penalty_scale(size, part)
-                    optimizer.zero_grad()
-                    if parallel is not None and not rows:
-                        chooser.count("empty")
-                        value = parallel.empty_step()
-                    else:
-                        value = chooser.step(batch)
-                    if parallel is not None:
-                        value = parallel.reduce(value, rows, share, interrupt)
-                    if not math.isfinite(value):
-                        retry = divergence.diverged(
-                            f"the loss became {value}", epoch, b, last_finite
-                        )
-                        break
-                    optimizer.step()
-                    last_finite = value
-                    if loss.sums:
-                        total += value
-                    elif parallel is not None:
-                        total += value * parallel.batches.batch_total
-                    else:
-                        total += value * size
-                    run.samples_seen += rows if parallel is None else parallel.batches.batch_rows
-                    if record_batches:
-                        history.batch_loss.append(value)
-                    for cb in extra:
-                        cb.on_batch_end(run, b, value)
-                    if interrupt.received is not None:
-                        break
-                if not retry and interrupt.received is None:
-                    if not divergence.parameters_finite():
-                        retry = divergence.diverged(
-                            "a parameter became infinite or NaN", epoch, b, last_finite
-                        )
-                if retry:
-                    history.rollbacks = divergence.rollbacks
-                    run.samples_seen = seen
-                    if lr:  # keep the rollback's smaller rate under a schedule too
-                        run.lr_scale *= optimizer.lr / lr
-                    continue  # the same epoch again, from its first weights
-                if interrupt.received is not None:
-                    history.interrupted = interrupt.name
-                    run.stop(f"interrupted by {interrupt.name} in epoch {epoch} after batch {b}")
-                    break
-                scale = batches.n if weights is None else float(np.sum(weights))
-                logs = {"loss": total if loss.sums else total / scale}
-                if train_metrics:
-                    out = predict_outputs(module, X, dtype=dtype)
-                    found = evaluate_outputs(out, y, loss)
-                    logs.update({k: v for k, v in found.items() if k != "loss"})
-                if validation is not None:
-                    Xv, yv = validation
-                    out = predict_outputs(module, Xv, dtype=dtype)
-                    logs.update({f"val_{k}": v for k, v in evaluate_outputs(out, yv, loss).items()})
-                if lr is not None:
-                    logs["lr"] = lr
-                history.append(epoch, logs)
-                for cb in everyone:
-                    cb.on_epoch_end(run, epoch, logs)
-                if parallel is not None:
-                    parallel.agree_to_stop(run)
-                if run.stop_reason is not None:
-                    break
-                epoch += 1
+        loop.run(first_epoch, epochs)
         if run.stop_reason is None:
             run.stop_reason = f"reached epochs={epochs}"
             if rules:
@@ -429,9 +282,24 @@ def fit(
                 )
         history.stop_reason = run.stop_reason
     finally:
-        for cb in everyone:
+        for cb in run.callbacks:
             cb.on_train_end(run)
     return history
+
+
+fit.__doc__ = _FIT_DOC  # kept apart: the parameters' documentation is longer than the code
+
+
+def _optimizer(optimizer, module) -> Optimizer:
+    """The optimizer fit uses: ``SGD(lr=0.01)`` on the module's parameters by default."""
+    if optimizer is None:
+        return SGD(module.parameters(), lr=0.01)
+    if not isinstance(optimizer, Optimizer):
+        raise ParameterTypeError(
+            "optimizer must be an Optimizer such as SGD(net.parameters(), lr=0.1); "
+            f"got {optimizer!r}"
+        )
+    return optimizer
 
 
 def _as_list(value, name, kind) -> list:
@@ -444,31 +312,5 @@ def _as_list(value, name, kind) -> list:
     return items
 
 
-_Objective = Objective  # its former name, kept for callers of this module
-
-
-def _output_width(module, X, dtype) -> int:
-    """Build the module on X's width if needed and return its output width (a 1-row probe)."""
-    if hasattr(module, "build") and not getattr(module, "is_built", True):
-        module.build(X.shape[1])
-    was_training = module.training
-    module.eval()
-    try:
-        with no_grad():
-            probe = module(np.asarray(X[:1], dtype=dtype))
-    finally:
-        module.train(was_training)
-    return probe.shape[-1] if probe.ndim > 1 else 1
-
-
-def _prepare_validation(validation_data, loss, n_features, n_outputs, dtype):
-    try:
-        Xv, yv = validation_data
-    except (TypeError, ValueError) as exc:
-        raise ParameterTypeError(
-            f"validation_data must be a pair (X_val, y_val); got {type(validation_data).__name__}"
-        ) from exc
-    Xv = np.asarray(check_features(Xv, "validation X", n_features), dtype=dtype)
-    yv = loss.prepare_target(yv, n_outputs, dtype)
-    check_lengths(Xv, yv, "validation X", "validation y")
-    return Xv, yv
+_Objective = Objective  # its former names, kept for callers of this module
+_output_width = output_width

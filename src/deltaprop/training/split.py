@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .weights import class_indices
+from .example_weights import class_indices
 
 
 def split_indices(y: np.ndarray, fraction: float, kind, rng: np.random.Generator):
