@@ -18,13 +18,14 @@ SMALL = dict(hidden_layer_sizes=(16,), learning_rate_init=0.01, max_iter=100, ra
 
 def expected_failures(estimator):
     # check_methods_subset_invariance compares predictions on a subset with the same rows of a
-    # full-batch prediction to atol=1e-7. In float32 (the default) BLAS may sum a matrix
+    # full-batch prediction to atol=1e-7. In float32 (on request) BLAS may sum a matrix
     # product in a different order for a different number of rows, which moves the result in
     # the last bit (about 1e-7); the same estimators in float64 pass it (checked below).
     # check_sample_weight_equivalence_on_dense_data compares a weighted fit with a fit on
     # repeated rows to rtol=1e-7, also below float32's resolution (they differ by ~1e-7
-    # relative after 100 epochs of float32 sums in a different order); float64 passes it.
-    if np.dtype(estimator.dtype) == np.float32:
+    # relative after 100 epochs of float32 sums in a different order); float64 (the default,
+    # for float64 data, as scikit-learn) passes every check.
+    if estimator.dtype is not None and np.dtype(estimator.dtype) == np.float32:
         return {
             "check_methods_subset_invariance": "float32 GEMM rounding depends on batch rows",
             "check_sample_weight_equivalence_on_dense_data": "float32 rounding, rtol=1e-7",
@@ -36,8 +37,10 @@ def expected_failures(estimator):
     [
         MLPClassifier(**SMALL),
         MLPRegressor(**SMALL),
-        MLPClassifier(**SMALL, dtype=np.float64),
-        MLPRegressor(**SMALL, dtype=np.float64),
+        MLPClassifier(**SMALL, dtype=np.float32),
+        MLPRegressor(**SMALL, dtype=np.float32),
+        MLPClassifier(**SMALL, solver="lbfgs"),
+        MLPRegressor(**SMALL, solver="lbfgs"),
     ],
     expected_failed_checks=expected_failures,
 )
@@ -182,6 +185,7 @@ import sys  # noqa: E402
 from sklearn.model_selection import GridSearchCV  # noqa: E402
 from sklearn.pipeline import make_pipeline  # noqa: E402
 from sklearn.preprocessing import StandardScaler  # noqa: E402
+from sklearn.utils._param_validation import InvalidParameterError as SklearnInvalid  # noqa: E402
 
 from deltaprop.errors import (  # noqa: E402
     ConvergenceWarning,
@@ -189,6 +193,7 @@ from deltaprop.errors import (  # noqa: E402
     ParameterError,
     ParameterTypeError,
 )
+from deltaprop.sklearn import InvalidParameterError  # noqa: E402
 
 
 def quiet(fn, *args, **kwargs):
@@ -200,21 +205,26 @@ def quiet(fn, *args, **kwargs):
 @pytest.mark.parametrize(
     "params, error, message",
     [
-        (dict(solver="lbfgs"), ParameterError, "solver must be one of 'sgd', 'adam'; got 'lbfgs'"),
-        (dict(solver="newton"), ParameterError, "solver must be one of"),
-        (dict(activation="softmax"), ParameterError, "activation must be one of"),
-        (dict(learning_rate="cyclic"), ParameterError, "learning_rate must be one of"),
-        (dict(hidden_layer_sizes=(4, 0)), ParameterError, "hidden_layer_sizes must hold positive"),
+        # scikit-learn's constraints, its messages and exception (also deltaprop's)
+        (dict(solver="newton"), InvalidParameterError, "The 'solver' parameter of MLPClassifier"),
+        (dict(activation="softmax"), InvalidParameterError, "'activation' parameter"),
+        (dict(learning_rate="cyclic"), InvalidParameterError, "'learning_rate' parameter"),
+        (dict(hidden_layer_sizes=0), InvalidParameterError, "'hidden_layer_sizes' parameter"),
+        (dict(alpha=-1.0), InvalidParameterError, "'alpha' parameter .* Got -1.0 instead"),
+        (dict(learning_rate_init=0.0), InvalidParameterError, "'learning_rate_init' parameter"),
+        (dict(max_iter=0), InvalidParameterError, "'max_iter' parameter"),
+        (dict(batch_size="big"), InvalidParameterError, "'batch_size' parameter"),
+        (dict(batch_size=0), InvalidParameterError, "'batch_size' parameter"),
+        (dict(validation_fraction=1.0), InvalidParameterError, "'validation_fraction' parameter"),
+        (dict(beta_2=1.0), InvalidParameterError, "'beta_2' parameter"),
+        (dict(momentum=1.5), InvalidParameterError, "'momentum' parameter"),
+        (dict(shuffle="yes"), InvalidParameterError, "'shuffle' parameter"),
+        (dict(n_iter_no_change=-np.inf), InvalidParameterError, "'n_iter_no_change' parameter"),
+        # what scikit-learn checks itself, and deltaprop's extras
+        (dict(hidden_layer_sizes=(4, 0)), ParameterError, "hidden_layer_sizes must be > 0"),
         (dict(hidden_layer_sizes=(4.5,)), ParameterTypeError, "hidden_layer_sizes must hold"),
-        (dict(alpha=-1.0), ParameterError, "alpha must be >= 0.0; got -1.0"),
-        (dict(learning_rate_init=0.0), ParameterError, "learning_rate_init must be > 0.0"),
-        (dict(max_iter=0), ParameterError, "max_iter must be >= 1; got 0"),
-        (dict(batch_size="big"), ParameterTypeError, "batch_size must be 'auto' or an int"),
-        (dict(batch_size=0), ParameterError, "batch_size must be >= 1; got 0"),
-        (dict(validation_fraction=1.0), ParameterError, "validation_fraction must be < 1.0"),
-        (dict(beta_2=1.0), ParameterError, "beta_2 must be < 1.0"),
-        (dict(momentum=1.5), ParameterError, "momentum must be <= 1.0"),
-        (dict(dtype="float16"), ParameterError, "dtype must be float32 or float64"),
+        (dict(dtype="float16"), ParameterError, "dtype must be None .*; got 'float16'"),
+        (dict(partial_fit_early_stopping=1), ParameterTypeError, "partial_fit_early_stopping"),
         (dict(class_weight="heavy"), ParameterError, "class_weight must be one of"),
         (dict(class_weight={7: 2.0}), ParameterError, "class_weight must name classes"),
         (dict(class_weight=[1, 2]), ParameterTypeError, "class_weight must be a dict"),
@@ -223,8 +233,17 @@ def quiet(fn, *args, **kwargs):
 def test_bad_parameters_raise_in_fit_not_init(blobs, params, error, message):
     X, y = blobs
     est = MLPClassifier(**params)  # __init__ only stores, as scikit-learn requires
-    with pytest.raises(error, match=message.replace("(", r"\(").replace(")", r"\)")):
+    with pytest.raises(error, match=message.replace("(", r"\(").replace(")", r"\)")) as info:
         est.fit(X, y)
+    assert isinstance(info.value, ParameterError)  # deltaprop's hierarchy: a ValueError
+    if error is InvalidParameterError:
+        assert isinstance(info.value, (SklearnInvalid, TypeError))
+
+
+def test_n_iter_no_change_may_be_infinite(blobs):
+    X, y = blobs
+    est = quiet(MLPClassifier((4,), max_iter=5, tol=1e9, n_iter_no_change=np.inf).fit, X, y)
+    assert est.n_iter_ == 5 and est._no_improvement_count == 4
 
 
 def test_partial_fit_needs_classes_first_and_equals_fit(blobs):
@@ -236,7 +255,8 @@ def test_partial_fit_needs_classes_first_and_equals_fit(blobs):
     for _ in range(5):
         streamed.partial_fit(X, y, classes=[0, 1, 2])
     whole = quiet(MLPClassifier(max_iter=5, **common).fit, X, y)
-    assert streamed.n_iter_ == whole.n_iter_ == 5 and streamed.t_ == 5 * len(X)
+    # n_iter_ counts the epochs of the last call, as scikit-learn; t_ and the curve go on
+    assert streamed.n_iter_ == 1 and whole.n_iter_ == 5 and streamed.t_ == 5 * len(X)
     np.testing.assert_allclose(streamed.loss_curve_, whole.loss_curve_, rtol=1e-6)
     with pytest.raises(DataError, match="classes not in"):
         streamed.partial_fit(X, np.full(len(X), 9))
@@ -264,20 +284,22 @@ def test_early_stopping_restores_the_best_epoch(blobs):
     # the weights are those of the best epoch: rescoring its validation set gives its score
     from sklearn.model_selection import train_test_split
 
-    _, Xv, _, yv = train_test_split(X, y, test_size=0.3, random_state=est._split_seed, stratify=y)
+    # as scikit-learn, a multi-class split is not stratified (the one-hot targets are 2-D)
+    _, Xv, _, yv = train_test_split(X, y, test_size=0.3, random_state=est._split_seed)
     assert est.score(Xv, yv) == est.best_validation_score_
 
 
 def test_partial_fit_works_with_early_stopping(blobs):
     X, y = blobs
-    est = MLPClassifier(
-        (16,), learning_rate_init=0.05, early_stopping=True, n_iter_no_change=2, random_state=0
-    )
+    params = dict(learning_rate_init=0.05, early_stopping=True, n_iter_no_change=2, random_state=0)
+    with pytest.raises(ParameterError, match="partial_fit does not support early_stopping"):
+        MLPClassifier((16,), **params).partial_fit(X, y, classes=[0, 1, 2])  # scikit-learn's rule
+    est = MLPClassifier((16,), partial_fit_early_stopping=True, **params)  # deltaprop's extension
     calls = 0
     while not getattr(est, "_stopped", False) and calls < 200:
         est.partial_fit(X, y, classes=[0, 1, 2])
         calls += 1
-    assert calls < 200 and len(est.validation_scores_) == est.n_iter_ == calls
+    assert calls < 200 and len(est.validation_scores_) == len(est.loss_curve_) == calls
     best = [c.copy() for c in est.coefs_]
     with pytest.warns(ConvergenceWarning, match="early stopping ended training"):
         est.partial_fit(X, y)
@@ -286,12 +308,16 @@ def test_partial_fit_works_with_early_stopping(blobs):
 
 def test_early_stopping_split_of_a_small_first_chunk(blobs):
     X, y = blobs
-    # 12 rows cannot hold out all 3 classes at 10%: partial_fit splits unstratified, fit refuses
-    est = MLPClassifier((4,), early_stopping=True, random_state=0)
-    est.partial_fit(X[:12], y[:12], classes=[0, 1, 2])
+    # one positive among 20 rows cannot be stratified: partial_fit splits unstratified, fit
+    # refuses with scikit-learn's message
+    labels = np.r_[np.ones(1, int), np.zeros(19, int)]
+    est = MLPClassifier((4,), early_stopping=True, partial_fit_early_stopping=True, random_state=0)
+    est.partial_fit(X[:20], labels, classes=[0, 1])
     assert len(est.validation_scores_) == 1
-    with pytest.raises(DataError, match="early_stopping needs a validation set"):
-        clone(est).fit(X[:12], y[:12])
+    with pytest.raises(DataError, match="The least populated classes in y have only 1 member"):
+        clone(est).fit(X[:20], labels)
+    with pytest.raises(DataError, match="The validation set is too small"):
+        MLPRegressor(early_stopping=True).fit(X[:8], y[:8])  # one validation row
 
 
 def test_class_weight_changes_the_decision():
@@ -317,7 +343,11 @@ def test_outputs_multilabel_strings_and_dtypes(blobs):
     assert set(clf.predict(X)) <= set(clf.classes_.tolist())
     np.testing.assert_allclose(clf.predict_proba(X).sum(axis=1), 1.0, rtol=1e-6)
     np.testing.assert_allclose(np.exp(clf.predict_log_proba(X)), clf.predict_proba(X), rtol=1e-6)
-    assert clf.coefs_[0].dtype == np.float32 and clf.n_layers_ == 3 and clf.n_outputs_ == 3
+    assert clf.coefs_[0].dtype == np.float64 and clf.n_layers_ == 3 and clf.n_outputs_ == 3
+    fast = quiet(MLPClassifier((8,), random_state=0, dtype=np.float32).fit, X, labels)
+    assert fast.coefs_[0].dtype == np.float32 and fast.predict_proba(X).dtype == np.float64
+    single = quiet(MLPClassifier((8,), random_state=0).fit, X.astype(np.float32), labels)
+    assert single.coefs_[0].dtype == single.intercepts_[1].dtype == np.float32
     assert clf.coefs_[0].shape == (5, 8) and clf.intercepts_[1].shape == (3,)
     multi = quiet(MLPClassifier((8,), random_state=0).fit, X, np.c_[y == 0, y != 2])
     assert multi.out_activation_ == "logistic" and multi.predict(X).shape == (len(X), 2)
@@ -333,7 +363,8 @@ def test_warm_start_continues(blobs):
     quiet(est.fit, X, y)
     first = est.loss_curve_[:]
     quiet(est.fit, X, y)
-    assert est.n_iter_ == 6 and est.loss_curve_[:3] == first
+    # the curve goes on; n_iter_ counts this call's epochs, as scikit-learn
+    assert est.n_iter_ == 3 and len(est.loss_curve_) == 6 and est.loss_curve_[:3] == first
     cold = quiet(clone(est).set_params(warm_start=False).fit, X, y)
     assert cold.n_iter_ == 3
 
@@ -400,3 +431,102 @@ def test_regressor_r2_within_two_hundredths_of_sklearn():
     ours = mean_test_score(MLPRegressor, data, **params)
     theirs = mean_test_score(sknn.MLPRegressor, data, **params)
     assert ours > 0.2 and abs(ours - theirs) <= 0.02, (ours, theirs)
+
+
+# -- L-BFGS, Poisson, live weights, warnings ------------------------------------------------------
+@pytest.mark.parametrize("kind", ["multiclass", "regression", "poisson", "multilabel"])
+def test_lbfgs_equals_sklearn_iteration_for_iteration(blobs, kind):
+    X, y = blobs
+    rng = np.random.default_rng(0)
+    ours_cls, theirs_cls, extra = MLPRegressor, sknn.MLPRegressor, {}
+    if kind == "multiclass":
+        ours_cls, theirs_cls = MLPClassifier, sknn.MLPClassifier
+    elif kind == "multilabel":
+        ours_cls, theirs_cls, y = MLPClassifier, sknn.MLPClassifier, np.c_[y == 0, y != 1]
+    elif kind == "regression":
+        y = X[:, 0] * 2 + X[:, 1] ** 2
+    else:
+        y, extra = rng.poisson(np.exp(0.5 * X[:, 0])), dict(loss="poisson")
+    common = dict(
+        hidden_layer_sizes=(7,), activation="tanh", solver="lbfgs", max_iter=30, alpha=0.01
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ours = ours_cls(random_state=3, **common, **extra).fit(X, y)
+        theirs = theirs_cls(random_state=3, **common, **extra).fit(X, y)
+    assert ours.n_iter_ == theirs.n_iter_ and ours.out_activation_ == theirs.out_activation_
+    assert ours.loss_ == pytest.approx(theirs.loss_, rel=1e-10)
+    for a, b in zip(ours.coefs_ + ours.intercepts_, theirs.coefs_ + theirs.intercepts_):
+        np.testing.assert_allclose(a, b, rtol=1e-8, atol=1e-10)
+    predict = "predict" if ours_cls is MLPRegressor else "predict_proba"
+    np.testing.assert_allclose(
+        getattr(ours, predict)(X), getattr(theirs, predict)(X), rtol=1e-8, atol=1e-12
+    )
+    assert not hasattr(ours, "partial_fit")  # scikit-learn: stochastic solvers only
+
+
+def test_lbfgs_warns_sklearns_convergence_warning(blobs):
+    from sklearn.exceptions import ConvergenceWarning as SklearnConvergenceWarning
+
+    X, y = blobs
+    est = MLPClassifier((5,), solver="lbfgs", max_iter=2, random_state=0)
+    with pytest.warns(SklearnConvergenceWarning, match="lbfgs failed to converge") as caught:
+        est.fit(X, y)
+    assert est.n_iter_ == 2
+    assert issubclass(caught[0].category, ConvergenceWarning)  # deltaprop's class too
+    with warnings.catch_warnings():  # a filter on scikit-learn's class silences it
+        warnings.simplefilter("error")
+        warnings.filterwarnings("ignore", category=SklearnConvergenceWarning)
+        est.fit(X, y)
+        MLPClassifier((5,), max_iter=2, random_state=0).fit(X, y)  # Adam's warning too
+
+
+def test_coefs_and_intercepts_are_the_live_parameters(blobs):
+    X, y = blobs
+    est = quiet(MLPClassifier((6,), max_iter=5, random_state=0).fit, X, y)
+    before = est.predict_proba(X)
+    est.coefs_[1] = np.zeros_like(est.coefs_[1])  # assignment
+    est.intercepts_[1][:] = [0.0, 5.0, 0.0]  # in-place edit
+    after = est.predict_proba(X)
+    assert not np.allclose(before, after)
+    np.testing.assert_allclose(after, np.tile(np.exp([0, 5, 0]) / np.exp([0, 5, 0]).sum(), (90, 1)))
+    copy = pickle.loads(pickle.dumps(est))
+    np.testing.assert_array_equal(copy.predict_proba(X), after)  # the same before and after
+    assert est.coefs_[1] is est._net.layers[1].weight.data  # the network's array again
+    quiet(est.partial_fit, X, y)  # training starts from the assigned weights, updates them
+    assert not np.array_equal(est.coefs_[1], 0.0)
+
+
+def test_partial_fit_on_multilabel_targets(blobs):
+    X, y = blobs
+    Y = np.c_[y == 0, y == 1, y != 1].astype(int)
+    est = MLPClassifier((16,), solver="sgd", learning_rate_init=0.2, random_state=0)
+    for _ in range(30):
+        est.partial_fit(X, Y, classes=[0, 1, 2])
+    assert est.out_activation_ == "logistic" and est.predict(X).shape == Y.shape
+    assert est.score(X, Y) > 0.5
+
+
+def test_diverging_sgd_finishes_with_nan_scores_or_refuses_non_finite_weights():
+    rng = np.random.default_rng(0)
+    X = rng.uniform(0, 8, (150, 4))
+    y = X @ [1.0, -1.0, 2.0, 0.5]
+    params = dict(
+        solver="sgd", activation="identity", learning_rate_init=1.0, max_iter=20, random_state=0
+    )
+    est = quiet(MLPRegressor(early_stopping=True, **params).fit, X, y)
+    assert np.isnan(est.validation_scores_[-1])  # and the best (finite) weights restored
+    assert all(np.isfinite(c).all() for c in est.coefs_)
+    with pytest.raises(DataError, match="Solver produced non-finite parameter weights"):
+        quiet(MLPRegressor(**params).fit, X, y)
+
+
+def test_poisson_regressor_predicts_means_and_refuses_negative_counts():
+    rng = np.random.default_rng(0)
+    X = rng.uniform(0, 1, (200, 1))
+    y = rng.poisson(np.exp(1 + X[:, 0]))
+    est = MLPRegressor("poisson", (4,), solver="lbfgs", random_state=0).fit(X, y)
+    assert est.out_activation_ == "exp" and np.all(est.predict(X) > 0)
+    assert abs(est.predict(X).mean() - y.mean()) < 0.05 * y.mean()
+    with pytest.raises(DataError, match="negative"):
+        MLPRegressor("poisson").fit(X, -y)

@@ -11,7 +11,7 @@ from .io.checkpoint import ModelCheckpoint, read_checkpoint
 from .io.load import load
 from .network import Sequential
 from .nn import Dense, Dropout, Module, Parameter
-from .optim import SGD, Adam, AdamW, RMSprop
+from .optim import LBFGS, SGD, Adam, AdamW, RMSprop
 from .training import (
     AllClassified,
     Callback,
@@ -38,6 +38,7 @@ __all__ = [
     "EarlyStopping",
     "History",
     "JSONLinesLogger",
+    "LBFGS",
     "LossBelow",
     "ModelCheckpoint",
     "Module",

@@ -465,7 +465,7 @@ API = [
         "learning_rate_init",
         "-1",
     ),
-    case("mlp-solver", lambda t: _mlp(solver="lbfgs"), ParameterError, "solver", "'lbfgs'"),
+    case("mlp-solver", lambda t: _mlp(solver="newton"), ParameterError, "solver", "'newton'"),
     case(
         "mlp-batch-size",
         lambda t: _mlp(batch_size="big"),

@@ -64,6 +64,24 @@ def test_rollback_halves_the_learning_rate_and_trains_on():
     assert all(np.isfinite(p.data).all() for p in net.parameters())
 
 
+def test_continue_trains_on_with_non_finite_values():
+    # scikit-learn's behaviour, for its estimators: every epoch runs, the caller checks
+    X, y = _regression()
+    net = _net()
+    net.build(3)
+    history = net.fit(
+        X * 1e3,
+        y,
+        optimizer=dp.SGD(net.parameters(), lr=10.0),
+        epochs=3,
+        batch_size=8,
+        seed=0,
+        on_divergence="continue",
+    )
+    assert len(history) == 3 and not np.isfinite(history.loss[-1])
+    assert not all(np.isfinite(p.data).all() for p in net.parameters())
+
+
 def test_rollback_is_bounded():
     X, y = _regression()
     net = _net()

@@ -269,7 +269,8 @@ BAD_FIT = [
     (
         {"loss": "hinge"},
         ParameterError,
-        "loss must be one of squared_error, cross_entropy, binary_cross_entropy; got 'hinge'",
+        "loss must be one of squared_error, cross_entropy, binary_cross_entropy, poisson; "
+        "got 'hinge'",
     ),
     ({"optimizer": "sgd"}, TypeError, "optimizer must be an Optimizer.*got 'sgd'"),
     ({"seed": -1}, TypeError, "seed must be None, a non-negative int"),

@@ -135,6 +135,12 @@ def sigmoid_binary_cross_entropy(z, target, reduction: str = "mean", weight=None
     return _loss(lo.SigmoidBinaryCrossEntropy(reduction=reduction), z, target, weight)
 
 
+def poisson_loss(z, target, reduction: str = "mean", weight=None) -> Tensor:
+    """Poisson deviance (halved) of counts against the rate e^z (log link fused), optionally
+    weighted per example."""
+    return _loss(lo.PoissonLoss(reduction=reduction), z, target, weight)
+
+
 def squared_error(out, target, reduction: str = "mean", weight=None) -> Tensor:
     """Squared error with the given reduction ("sum_half", "sum", "mean" or "mean_half"),
     optionally weighted per example."""

@@ -9,6 +9,9 @@
                                   (``"mean"``) or summed (``"sum"``); labels or one-hot targets
 ``binary_cross_entropy``          E = -[t ln p + (1 - t) ln(1 - p)], p = logistic(z), for
                                   binary and multi-label targets; mean over every element or sum
+``poisson``                       E = e^z - t z + t ln t - t, counts t >= 0 against the mean
+                                  e^z (log link: z is the network's identity output); mean
+                                  over every element or sum
 ================================  =========================================================
 
 The cross-entropies take the network's probabilities (a softmax or logistic output layer) and
@@ -20,7 +23,8 @@ times, and means become weighted means (divided by ``sum w`` instead of N), as s
 ``sample_weight``. The weighting happens inside the fused op (see
 :mod:`deltaprop.engine.ops.losses`).
 
-The classes (:class:`SquaredError`, :class:`CrossEntropy`, :class:`BinaryCrossEntropy`) also
+The classes (:class:`SquaredError`, :class:`CrossEntropy`, :class:`BinaryCrossEntropy`,
+:class:`Poisson`) also
 check targets before training and turn outputs into predictions; ``fit`` uses them.
 """
 
@@ -36,12 +40,13 @@ from .base import LOSSES, TASKS, Loss, register_loss, task_of
 from .squared_error import SquaredError
 from .cross_entropy import CrossEntropy
 from .binary_cross_entropy import BinaryCrossEntropy
+from .poisson import Poisson
 
 # isort: on
 from .custom import Custom
 
 __all__ = [
-    "LOSSES", "NAMES", "TASKS", "BinaryCrossEntropy", "CrossEntropy", "Custom", "Loss",
+    "LOSSES", "NAMES", "TASKS", "BinaryCrossEntropy", "CrossEntropy", "Custom", "Loss", "Poisson",
     "SquaredError", "binary_cross_entropy", "cross_entropy", "get", "inference",
     "register_loss", "squared_error", "targets", "task_of",
 ]  # fmt: skip

@@ -2,7 +2,9 @@
 
 ``on_divergence="raise"`` (the default) stops training with :class:`TrainingDiverged`;
 ``"rollback"`` goes back to the weights and optimizer state of the start of the epoch, halves
-the learning rate and runs that epoch again, at most ``max_rollbacks`` times. Either way the
+the learning rate and runs that epoch again, at most ``max_rollbacks`` times; ``"continue"``
+carries on with the non-finite values, as scikit-learn's MLP does, leaving the caller to check
+the result. With "raise" or "rollback" the
 network is left with the last weights known to be good: those at the start of the epoch in
 which the loss or a parameter became infinite or NaN (a snapshot per epoch costs one copy of
 the parameters; a snapshot per batch would cost a copy every update).
@@ -15,7 +17,7 @@ import numpy as np
 from ..errors import ParameterError, TrainingDiverged
 from ..nn.flat import packed_buffers
 
-POLICIES = ("raise", "rollback")
+POLICIES = ("raise", "rollback", "continue")
 
 
 class Snapshot:
@@ -75,7 +77,13 @@ class DivergenceGuard:
 
     def epoch_begins(self) -> None:
         """Remember the weights the epoch starts from (known good)."""
-        self.snapshot.take()
+        if self.watching:
+            self.snapshot.take()
+
+    @property
+    def watching(self) -> bool:
+        """Whether non-finite values stop the epoch ("continue" lets them through)."""
+        return self.policy != "continue"
 
     def parameters_finite(self) -> bool:
         return self.snapshot.values_finite()

@@ -119,11 +119,12 @@ record_batches : bool, default False
 verbose : int, default 0
     1 shows progress (:class:`~deltaprop.training.progress.ProgressBar`: a bar on a
     terminal with tqdm installed, else one line per epoch); 0 is silent.
-on_divergence : {"raise", "rollback"}, default "raise"
+on_divergence : {"raise", "rollback", "continue"}, default "raise"
     When a batch's loss or (checked after each epoch) a parameter becomes infinite or NaN:
     "raise" stops with :class:`~deltaprop.errors.TrainingDiverged`; "rollback" returns to
     the weights and optimizer state of the start of the epoch, halves the learning rate and
-    runs the epoch again, at most ``max_rollbacks`` times (then raises). See
+    runs the epoch again, at most ``max_rollbacks`` times (then raises); "continue" trains
+    on with the non-finite values (scikit-learn's behaviour, for its estimators). See
     :mod:`deltaprop.training.divergence`.
 max_rollbacks : int, default 3
 validation_split : float in (0, 1), optional

@@ -77,7 +77,7 @@ class Loop:
         total, b = 0.0, 0
         for b, arrays in self.batches.epoch():
             value, rows, size = self.step(Batch(*arrays))
-            if not math.isfinite(value):
+            if not math.isfinite(value) and divergence.watching:
                 return total, divergence.diverged(f"the loss became {value}", epoch, b,
                                                   self.last_finite), b  # fmt: skip
             run.optimizer.step()
@@ -96,7 +96,7 @@ class Loop:
             if self.interrupt.received is not None:
                 return total, False, b
         retry = False
-        if not divergence.parameters_finite():
+        if divergence.watching and not divergence.parameters_finite():
             retry = divergence.diverged("a parameter became infinite or NaN", epoch, b,
                                         self.last_finite)  # fmt: skip
         return total, retry, b

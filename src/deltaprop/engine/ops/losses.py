@@ -154,6 +154,50 @@ class SigmoidBinaryCrossEntropy(Op):
 
 
 @register
+class PoissonLoss(Op):
+    """E = sum w_n [e^z - t z + t ln t - t] (/ element count, or K sum w, for "mean"): the
+    Poisson deviance halved, of counts ``t >= 0`` against the rate ``mu = e^z`` (the log link
+    fused in, so z is the log of the predicted mean; ``t ln t`` is 0 at t = 0).
+    dE/dz = w_n (e^z - t) (/ count)."""
+
+    name = "poisson_loss"
+
+    def __init__(self, reduction="mean"):
+        super().__init__(reduction=reduction)
+
+    def forward(self, z, t, w=None):
+        t = t.astype(z.dtype, copy=False)
+        self._mu = np.exp(z)
+        positive = t > 0
+        t_log_t = np.zeros_like(t)
+        np.multiply(t, np.log(t, where=positive, out=np.ones_like(t)), out=t_log_t, where=positive)
+        elementwise = self._mu - t * z + t_log_t - t
+        if w is None:
+            total = np.sum(elementwise)
+            self._count = z.size
+        else:
+            total = np.sum(elementwise * _weight_column(w, z))
+            self._count = _total_weight(w) * z.shape[-1]
+        return _scalar(total / self._count if self.reduction == "mean" else total, z.dtype)
+
+    def vjp(self, g, out, z, t, w=None):
+        scale = g / self._count if self.reduction == "mean" else g
+        delta = (self._mu - t.astype(z.dtype, copy=False)) * scale
+        if w is None:
+            return delta, None
+        delta *= _weight_column(w, z)
+        return delta, None, None
+
+    @staticmethod
+    def sample_inputs(rng):
+        z = rng.normal(scale=0.5, size=(4, 3))
+        t = rng.poisson(2.0, size=(4, 3)).astype(float)
+        yield Sample((z, t), {}, (True, False))
+        yield Sample((z, t), {"reduction": "sum"}, (True, False))
+        yield from _weighted_samples(rng, z, t, ("mean", "sum"))
+
+
+@register
 class SquaredError(Op):
     """E = 1/2 sum (t - o)^2 ("sum_half"), sum (t - o)^2 ("sum"), mean (t - o)^2 over every
     element ("mean") or 1/N sum_n 1/2 sum_k (t - o)^2 ("mean_half"); each term weighted by its
