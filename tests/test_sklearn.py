@@ -530,3 +530,6 @@ def test_poisson_regressor_predicts_means_and_refuses_negative_counts():
     assert abs(est.predict(X).mean() - y.mean()) < 0.05 * y.mean()
     with pytest.raises(DataError, match="negative"):
         MLPRegressor("poisson").fit(X, -y)
+    pytest.importorskip("onnx")
+    with pytest.raises(ParameterError, match="loss='poisson' is not supported"):
+        est.export("never-written.onnx")

@@ -100,7 +100,7 @@ def estimator_spec(est) -> ExportSpec:
     names = getattr(est, "feature_names_in_", None)
     spec = ExportSpec(
         layers=list(est._net.layers),
-        dtype=np.dtype(est.dtype),
+        dtype=est.coefs_[0].dtype,  # the training dtype (dtype=None: the input's)
         n_features=int(est.n_features_in_),
         n_outputs=int(est.n_outputs_),
         feature_names=None if names is None else [str(n) for n in names],

@@ -67,7 +67,7 @@ def _converter(scope, operator, container):
     graph = to_onnx(est).graph
     names = {out.name: var.full_name for out, var in zip(graph.output, operator.outputs)}
     source = operator.inputs[0]
-    wanted = np.dtype(est.dtype)
+    wanted = np.dtype(est.coefs_[0].dtype)  # the training dtype (dtype=None: the input's)
     if isinstance(source.type, _TYPES[wanted]):
         names["X"] = source.full_name
     else:

@@ -573,6 +573,11 @@ class _BaseMLP(BaseEstimator):
 
         check_is_fitted(self)
         self._sync_net()
+        if self.out_activation_ == "exp":
+            raise ParameterError(
+                "export of loss='poisson' is not supported (its exp output is not in the "
+                "exported network); got an MLPRegressor fitted with loss='poisson'"
+            )
         return estimator_spec(self)
 
     # -- pickling -----------------------------------------------------------------------------
