@@ -270,6 +270,12 @@ def fit(
     # loading them (deltaprop.kernels.prepare); a stream's length is not known.
     planned = (epochs - first_epoch + 1) * len(batches) if hasattr(batches, "__len__") else 0
     kernels.prepare(sum(p.data.size for p in module.parameters()), planned)
+    # With numba, whole epochs of fused steps run as one compiled loop when it pays (or when
+    # step_path="loop" asks for it): see training/compiled.py.
+    if parallel is None and data.stream is None:
+        loop.compiled = chooser.epoch_loop(
+            optimizer, batches, data.weighted, run.callbacks, planned
+        )
     try:
         loop.run(first_epoch, epochs)
         if run.stop_reason is None:

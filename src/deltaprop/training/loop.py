@@ -29,6 +29,7 @@ class Loop:
         self.batch_callbacks = batch_callbacks  # the callbacks told of every batch
         self.interrupt = InterruptGuard()
         self.last_finite = None  # the last finite batch loss (for divergence reports)
+        self.compiled = None  # the compiled training loop, when fit's step chooser built one
 
     def run(self, first_epoch: int, epochs: int) -> None:
         """Epochs ``first_epoch..epochs``, until a rule, a callback or a signal stops them."""
@@ -73,6 +74,8 @@ class Loop:
     def epoch(self, epoch: int) -> tuple[float, bool, int]:
         """One pass over the batches: (the epoch's summed loss, whether to run it again after
         a divergence, the number of the last batch)."""
+        if self.compiled is not None and self.chooser.loop_applies():
+            return self.compiled_epoch(epoch)
         run, parallel, divergence = self.run_state, self.parallel, self.divergence
         total, b = 0.0, 0
         for b, arrays in self.batches.epoch():
@@ -97,6 +100,21 @@ class Loop:
                 return total, False, b
         retry = False
         if divergence.watching and not divergence.parameters_finite():
+            retry = divergence.diverged("a parameter became infinite or NaN", epoch, b,
+                                        self.last_finite)  # fmt: skip
+        return total, retry, b
+
+    def compiled_epoch(self, epoch: int) -> tuple[float, bool, int]:
+        """:meth:`epoch` in a few calls of the compiled training loop (:mod:`.compiled`): the
+        same steps, bookkeeping and divergence checks, the batches' losses told after each
+        call."""
+        run, divergence = self.run_state, self.divergence
+        batch_loss = run.history.batch_loss if self.record_batches else None
+        total, retry, b, self.last_finite = self.compiled.epoch(
+            run, epoch, divergence, self.interrupt, self.objective, self.objective.alpha,
+            self.batch_callbacks, batch_loss, self.last_finite,
+        )  # fmt: skip
+        if not retry and self.interrupt.received is None and not divergence.parameters_finite():
             retry = divergence.diverged("a parameter became infinite or NaN", epoch, b,
                                         self.last_finite)  # fmt: skip
         return total, retry, b

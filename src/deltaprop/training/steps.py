@@ -13,6 +13,8 @@ compute it, from the most general to the fastest:
 ``scalar``      the fused step as generated straight-line Python, for tiny float64 batches
                 (:mod:`.scalar`)
 ``compiled``    the fused step with the ops' compiled forms (numba, :mod:`deltaprop.kernels`)
+``loop``        whole epochs of compiled steps in a few calls of one generated, compiled loop
+                (:mod:`.compiled`): chosen per fit, not per batch (:meth:`StepChooser.epoch_loop`)
 ==============  ===================================================================
 
 :class:`StepChooser` decides which path each batch takes, and counts its choices in
@@ -35,7 +37,7 @@ from ..errors import ParameterError
 from .batching import Batch
 from .fused import FusedStep
 
-PATHS = ("tape", "replay", "fused", "scalar", "compiled")
+PATHS = ("tape", "replay", "fused", "scalar", "compiled", "loop")
 __all__ = ["PATHS", "Batch", "Objective", "StepChooser"]
 
 
@@ -95,10 +97,11 @@ class StepChooser:
         )
         self.replay = None
         self.fused = None
+        self.loop = None
         if self.replayable and path not in ("tape", "replay"):
             # A plain stack of Dense layers takes the fused step: the same formulas on buffers
             # allocated once, no graph (see training/fused.py).
-            compiled = {"auto": None, "compiled": True}.get(path, False)
+            compiled = {"auto": None, "compiled": True, "loop": True}.get(path, False)
             self.fused = FusedStep.build(
                 module, loss, objective.weighted, objective.alpha, compiled=compiled
             )
@@ -113,15 +116,38 @@ class StepChooser:
                 "step_path='replay' needs a network whose graph never changes (no dropout) "
                 "and a named loss; use 'tape' or 'auto'"
             )
-        if path in ("fused", "scalar", "compiled") and self.fused is None:
+        if path in ("fused", "scalar", "compiled", "loop") and self.fused is None:
             raise ParameterError(
                 f"step_path={path!r} needs a stack of Dense layers whose activations have "
                 "fused forms and a named loss that fits the output layer; use 'auto'"
             )
         if path == "scalar" and self.fused.scalar is None:
             raise ParameterError("step_path='scalar' needs a float64 network; use 'auto'")
-        if path == "compiled" and not kernels.available():
-            raise ParameterError("step_path='compiled' needs numba: pip install 'deltaprop[fast]'")
+        if path in ("compiled", "loop") and not kernels.available():
+            raise ParameterError(f"step_path={path!r} needs numba: pip install 'deltaprop[fast]'")
+
+    def epoch_loop(self, optimizer, batches, weighted: bool, callbacks, planned: int):
+        """The compiled training loop (:mod:`.compiled`) for this fit, or None: in "auto" mode
+        when it applies and the ``planned`` steps repay loading or compiling it; "loop"
+        forces it (ParameterError saying why when it does not apply)."""
+        if self.path not in ("auto", "loop") or self.fused is None:
+            return None
+        from .compiled import CompiledLoop
+
+        forced = self.path == "loop"
+        loop, why = CompiledLoop.build(
+            self.fused, self._loss, optimizer, batches, weighted, callbacks, planned, forced
+        )
+        if forced and loop is None:
+            raise ParameterError(f"step_path='loop' does not apply: {why}; use 'auto'")
+        if loop is not None:
+            loop.counts = self.counts
+        self.loop = loop
+        return loop
+
+    def loop_applies(self) -> bool:
+        """Whether the next epoch runs in the compiled loop (see :meth:`epoch_loop`)."""
+        return self.loop is not None and self.loop.is_valid() and not tracer.active()
 
     def choose(self, batch: Batch) -> str:
         """The path ``batch`` takes."""
@@ -133,6 +159,8 @@ class StepChooser:
             if fused is not None and fused.is_valid():
                 return fused.form_for(batch.rows)
             return "replay" if self.replayable else "tape"
+        if path == "loop":  # an epoch the loop could not take (a parameter was frozen)
+            path = "compiled"
         if path in ("fused", "scalar", "compiled") and not self.fused.is_valid():
             # a parameter was frozen or replaced: build the step again for the new network
             self.fused = FusedStep.build(
