@@ -86,6 +86,23 @@ class Adam(Optimizer):
     def compiled_scalars(self, f):
         return self._kernel_scalars(f, decay=1.0, wd=self.weight_decay)
 
+    def compiled_scalar_rows(self, steps: int, dtype) -> np.ndarray:
+        """``compiled_scalars`` of the next ``steps`` steps at once, one row each (the form
+        the compiled training loop takes, :mod:`deltaprop.training.compiled`)."""
+        return self._kernel_rows(steps, dtype, decay=1.0, wd=self.weight_decay)
+
+    def _kernel_rows(self, steps: int, dtype, decay: float, wd: float) -> np.ndarray:
+        """:meth:`_kernel_scalars` for steps ``self.steps + 1`` on: the same float64
+        operations on arrays, rounded to ``dtype`` last; the powers by Python's pow, as there
+        (NumPy's power may differ from it in the last bit)."""
+        t = range(self.steps + 1, self.steps + steps + 1)
+        b1, b2 = self.beta_1, self.beta_2
+        rows = np.empty((steps, 9))
+        rows[:] = (wd, decay, b1, 1.0 - b1, b2, 1.0 - b2, 0.0, self.eps, 0.0)
+        rows[:, 6] = 1.0 / np.sqrt(1.0 - np.array([b2**i for i in t]))
+        rows[:, 8] = self.lr / (1.0 - np.array([b1**i for i in t]))
+        return rows.astype(dtype)
+
     def _kernel_scalars(self, f, decay: float, wd: float) -> tuple:
         """The kernel's scalars: the decoupled ``decay`` of w, then the rule with ``wd``."""
         t = self.steps

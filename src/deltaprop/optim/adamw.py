@@ -58,6 +58,9 @@ class AdamW(Adam):
     def compiled_scalars(self, f):
         return self._kernel_scalars(f, decay=1.0 - self.lr * self.weight_decay, wd=0.0)
 
+    def compiled_scalar_rows(self, steps, dtype):
+        return self._kernel_rows(steps, dtype, decay=1.0 - self.lr * self.weight_decay, wd=0.0)
+
     def update(self, w, g, state):
         if self.weight_decay:
             w *= 1.0 - self.lr * self.weight_decay
