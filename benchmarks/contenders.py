@@ -235,7 +235,10 @@ def prepare_numpy(spec, variant, rows):
     return _mlp_contender(spec, variant, rows, fit, _blas_threads)
 
 
-def _deltaprop_fit(spec, variant):
+def _deltaprop_fit(spec, variant, warm_path="auto"):
+    """``fit(X, y, warm)``; the warm-up run takes ``step_path=warm_path`` ("loop": the
+    compiled training loop, compiled or loaded from numba's cache before timing; the timed
+    fit, in auto mode, then finds it in the process)."""
     import deltaprop as dp
 
     lr = spec["variants"][variant]
@@ -254,6 +257,7 @@ def _deltaprop_fit(spec, variant):
             batch_size=spec["batch_size"],
             epochs=1 if warm else spec["epochs"],
             seed=0,
+            step_path=warm_path if warm else "auto",
         )
         return net.predict
 
@@ -262,8 +266,13 @@ def _deltaprop_fit(spec, variant):
 
 def _deltaprop_threads() -> str:
     """The BLAS pool, and whether the compiled kernels (numba) were loaded."""
+    import sys
+
     from deltaprop import kernels
 
+    compiled = sys.modules.get("deltaprop.training.compiled")
+    if compiled is not None and compiled.loops_run():
+        return _blas_threads() + "; compiled loop"
     return _blas_threads() + ("; numba kernels" if kernels.loaded() else "; NumPy only")
 
 
@@ -279,10 +288,12 @@ def prepare_deltaprop(spec, variant, rows):
 
 
 def prepare_deltaprop_fast(spec, variant, rows):
-    """deltaprop with the ``fast`` extra. Warm: numba loaded up front (one W1 epoch alone
-    plans too few updates for ``fit`` to load it by itself, ``deltaprop.kernels.prepare``),
-    so loading and the first compilation happen before timing, as JAX's compilation does.
-    Fresh process: nothing preloaded; ``fit`` decides from the planned work and the cache."""
+    """deltaprop with the ``fast`` extra. Warm: ``DELTAPROP_KERNELS=numba`` (the compiled
+    forms whatever the network's size, and the compiled training loop wherever it pays), numba
+    loaded up front, and the warm-up fit takes ``step_path="loop"``, so that loading numba,
+    compiling (or loading from numba's cache) the kernels and the loop happen before timing,
+    as JAX's compilation does; the timed fit finds the loop in the process. Fresh process:
+    the default ``auto`` mode, nothing preloaded: ``fit`` decides for itself."""
     from deltaprop import kernels
 
     if WARM and not kernels.available():
@@ -292,8 +303,10 @@ def prepare_deltaprop_fast(spec, variant, rows):
 
         if importlib.util.find_spec("numba") is None:
             raise Skip("numba is not installed: pip install -e '.[fast]'")
-    kernels.use("auto")
-    return _mlp_contender(spec, variant, rows, _deltaprop_fit(spec, variant), _deltaprop_threads)
+    # warm: the compiled forms for any size, and the loop wherever it pays; fresh: the default
+    kernels.use("numba" if WARM else "auto")
+    fit = _deltaprop_fit(spec, variant, warm_path="loop")
+    return _mlp_contender(spec, variant, rows, fit, _deltaprop_threads)
 
 
 def prepare_deltaprop_memmap(spec, variant, rows):
