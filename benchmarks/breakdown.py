@@ -109,7 +109,7 @@ def compiled_parts(dp, X, y, epochs):
     kernels.use("numba")
     steps = epochs * -(-len(X) // 32)
     net, opt = _network(dp, X)
-    net.fit(X, y, loss="cross_entropy", optimizer=opt, epochs=1, seed=0)  # compile or load
+    net.fit(X, y, loss="cross_entropy", optimizer=opt, epochs=1, seed=0, step_path="loop")
     calls = []
     original = compiled.CompiledLoop.epoch
 
@@ -132,7 +132,7 @@ def compiled_parts(dp, X, y, epochs):
     try:
         net, opt = _network(dp, X)
         start = time.perf_counter()
-        net.fit(X, y, loss="cross_entropy", optimizer=opt, epochs=epochs, seed=0)
+        net.fit(X, y, loss="cross_entropy", optimizer=opt, epochs=epochs, seed=0, step_path="loop")
         whole = time.perf_counter() - start
     finally:
         compiled.CompiledLoop.epoch = original
