@@ -83,15 +83,28 @@ def _with_config(source: Path, target: Path, change) -> Path:
     return _write_zip(target, members.items())
 
 
-def _zeros_deflated(n_chunks: int, chunk: int = 2**24) -> bytes:
-    """A raw deflate stream of ``n_chunks * chunk`` zeros, made by compressing one chunk:
-    after a full flush every chunk compresses to the same bytes."""
+def _zeros_deflated(n_chunks: int, chunk: int = 2**24, prefix: bytes = b"", tail: int = 0):
+    """A raw deflate stream of ``prefix``, ``n_chunks * chunk`` zeros and ``tail`` more zeros,
+    made by compressing one chunk: after a full flush every chunk compresses the same."""
     import zlib
 
     compressor = zlib.compressobj(9, zlib.DEFLATED, -15)
-    compressor.compress(bytes(0))
+    first = compressor.compress(prefix) + compressor.flush(zlib.Z_FULL_FLUSH)
     block = compressor.compress(bytes(chunk)) + compressor.flush(zlib.Z_FULL_FLUSH)
-    return block * n_chunks + compressor.flush()
+    return first + block * n_chunks + compressor.compress(bytes(tail)) + compressor.flush()
+
+
+def _big_npy_member() -> tuple[bytes, int]:
+    """A deflated .npy member of float32 zeros, 4 GiB less 128 bytes, and its size: the
+    header is honest, so only the size bound can refuse it."""
+    n = 2**30 - 64
+    header = io.BytesIO()
+    np.lib.format.write_array_header_1_0(
+        header, {"descr": "<f4", "fortran_order": False, "shape": (n,)}
+    )
+    chunks, tail = divmod(n * 4, 2**24)
+    data = _zeros_deflated(chunks, prefix=header.getvalue(), tail=tail)
+    return data, len(header.getvalue()) + n * 4
 
 
 # -- class 1: compressed members -----------------------------------------------------------------
@@ -166,13 +179,12 @@ def test_a_deflate_member_claiming_more_than_deflate_can_produce_is_refused(mode
 
 
 def test_an_npz_member_of_4_gib_is_refused_naming_its_size(tmp_path, monkeypatch):
-    # An honest deflate member: 4 GiB of zeros compress to 4 MiB; the bound refuses it (the
-    # ZIP is written without ZIP64 fields, so it declares 4 GiB less one byte).
-    data = _zeros_deflated(256)
+    # An honest deflate member: 4 GiB of zeros compress to 4 MiB; the bound refuses it.
+    data, size = _big_npy_member()
     path = tmp_path / "big.npz"
-    path.write_bytes(_raw_zip({}, "X.npy", data, 4 * 2**30, zipfile.ZIP_DEFLATED))
+    path.write_bytes(_raw_zip({}, "X.npy", data, size, zipfile.ZIP_DEFLATED))
     before = _peak_mib()
-    with pytest.raises(DataError, match=r"needs 4\.0 GiB \(4294967295 bytes\); at most 2\.0 GiB"):
+    with pytest.raises(DataError, match=rf"needs 4\.0 GiB \({size} bytes\); at most 2\.0 GiB"):
         read_data(path)
     assert _peak_mib() - before < 64
 
