@@ -73,6 +73,7 @@ class Sequential(nn.Stack):
         class_weight=None,
         callbacks=None,
         checkpoint=None,
+        checkpoint_every: int = 1,
         resume=None,
         preprocessor=None,
         **options,
@@ -93,8 +94,10 @@ class Sequential(nn.Stack):
         ``classes_`` and ``predict`` returns them; integer labels must be 0..K-1, and
         ``class_weight`` keys are labels as given in ``y``.
 
-        ``checkpoint=path`` writes a resumable checkpoint after every epoch (a
+        ``checkpoint=path`` writes a resumable checkpoint after every epoch, or every
+        ``checkpoint_every`` epochs and at the end (a
         :class:`~deltaprop.io.checkpoint.ModelCheckpoint`, run after the other callbacks);
+        resuming a run that a stopping rule had ended changes nothing and says so;
         ``resume=path`` reads one and carries on from the epoch after it, up to ``epochs``.
 
         With ``y`` omitted, ``X`` is a batch source: an iterable of ``(X_batch, y_batch)``
@@ -132,7 +135,7 @@ class Sequential(nn.Stack):
             else list(callbacks if isinstance(callbacks, (list, tuple)) else [callbacks])
         )
         if checkpoint is not None:
-            callbacks.append(ModelCheckpoint(checkpoint))
+            callbacks.append(ModelCheckpoint(checkpoint, every_n_epochs=checkpoint_every))
         if resume is not None and not isinstance(resume, dict):
             if not isinstance(resume, (str, os.PathLike)):
                 raise ParameterTypeError(
@@ -320,7 +323,8 @@ def _classifies(loss) -> bool:
 
 
 _OWN_OPTIONS = {
-    "loss", "validation_data", "class_weight", "callbacks", "checkpoint", "resume", "preprocessor",
+    "loss", "validation_data", "class_weight", "callbacks", "checkpoint", "checkpoint_every",
+    "resume", "preprocessor",
 }  # fmt: skip
 
 

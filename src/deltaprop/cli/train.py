@@ -140,7 +140,15 @@ def add_parser(sub) -> None:
     p.add_argument(
         "--checkpoint",
         metavar="FILE",
-        help="write a resumable checkpoint to FILE after every epoch (atomically)",
+        help="write a resumable checkpoint to FILE after every epoch (atomically; see "
+        "--checkpoint-every)",
+    )
+    p.add_argument(
+        "--checkpoint-every",
+        type=positive_int,
+        default=1,
+        metavar="N",
+        help="write the checkpoint every N epochs only (and at the end); default 1",
     )
     p.add_argument(
         "--resume",
@@ -533,6 +541,7 @@ def _fit(net, args, X, y, loss_name, optimizer, validation, comm, show_bar):
         stop=stop,
         alpha=args.alpha,
         checkpoint=args.checkpoint,
+        checkpoint_every=args.checkpoint_every,
         resume=args.resume,
         distributed=comm,
     )

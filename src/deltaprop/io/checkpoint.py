@@ -29,11 +29,12 @@ _TENSOR = "__tensor__"
 _REQUIRED = ("epoch", "samples_seen", "rng", "layer_rngs", "weights", "optimizer", "callbacks")
 
 
-def write_checkpoint(path, state: dict, model: dict | None = None) -> None:
-    """Write a training state (and the network's config, if given) to ``path`` atomically."""
+def write_checkpoint(path, state: dict, model: dict | None = None, *, quick: bool = False) -> None:
+    """Write a training state (and the network's config, if given) to ``path`` atomically
+    (``quick``: uncompressed, the directory not synced: see ``write_model_file``)."""
     tensors: dict[str, np.ndarray] = {}
     encoded = _encode(state, "", tensors)
-    write_model_file(path, {"state": encoded, "model": model}, tensors, kind=FORMAT)
+    write_model_file(path, {"state": encoded, "model": model}, tensors, kind=FORMAT, quick=quick)
 
 
 def read_checkpoint(path) -> dict:
@@ -102,7 +103,8 @@ class ModelCheckpoint(Callback):
         Write only when ``monitor`` improved on every earlier epoch (lower, or higher for
         accuracies and scores, as ``mode`` says).
     every_n_epochs : int, default 1
-        Consider writing only at epochs that are multiples of this.
+        Consider writing only at epochs that are multiples of this; the last epoch is
+        written too when training ends normally, so a resume knows where the run ended.
     mode : "auto", "min" or "max"
 
     Put it after the other callbacks: it saves their counters as they are at the epoch's end.
@@ -135,6 +137,7 @@ class ModelCheckpoint(Callback):
         self.mode = check_choice("mode", mode, ("auto", "min", "max"))
         self.best = math.inf
         self.last_path: str | None = None
+        self.last_epoch = 0  # the epoch of the last write
 
     def on_train_begin(self, run):
         self.best = math.inf
@@ -154,13 +157,24 @@ class ModelCheckpoint(Callback):
             if not value < self.best:
                 return
             self.best = value
+        self._write(run, epoch)
+
+    def on_train_end(self, run):
+        # the end of a run is written even between every_n_epochs: a resume then says the
+        # run is finished (or carries on from its last epoch)
+        written = run.epoch == self.last_epoch or run.history.interrupted is not None
+        if self.save_best_only or run.stop_reason is None or written or not run.epoch:
+            return
+        self._write(run, run.epoch)
+
+    def _write(self, run, epoch: int) -> None:
         if not getattr(run, "is_root", True):
             return  # in a data-parallel run only process 0 writes (the weights are the same)
         get_config = getattr(run.module, "get_config", None)
         model = get_config() if callable(get_config) else None
         target = self.path.replace("{epoch}", str(epoch))
         try:
-            write_checkpoint(target, run.state(), model)
+            write_checkpoint(target, run.state(), model, quick=True)
         except OSError as exc:  # a full disk: training goes on, the previous file is kept
             kept = f"; {self.last_path!r} is kept" if self.last_path else ""
             warn(
@@ -170,6 +184,7 @@ class ModelCheckpoint(Callback):
             )
             return
         self.last_path = target
+        self.last_epoch = epoch
 
     def state_dict(self) -> dict:
         return {"best": self.best}

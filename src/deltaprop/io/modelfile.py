@@ -56,13 +56,19 @@ _PARSE_ERRORS = (
 )
 
 
-def write_model_file(path, config: dict, tensors: dict, kind: str = FORMAT) -> None:
-    """Write ``config`` (JSON-able) and ``tensors`` (name -> array) to ``path`` atomically."""
+def write_model_file(
+    path, config: dict, tensors: dict, kind: str = FORMAT, *, quick: bool = False
+) -> None:
+    """Write ``config`` (JSON-able) and ``tensors`` (name -> array) to ``path`` atomically.
+
+    ``quick`` (checkpoints, written every epoch): members stored uncompressed and the
+    directory not synced (see :func:`~deltaprop.io.atomic.atomic_write`)."""
     check_path("path", path)
     header = {"format": kind, "format_version": FORMAT_VERSION, "library_version": __version__}
     payload = json.dumps({**header, **config}, sort_keys=True).encode("utf-8")
-    with atomic_write(path) as fh:
-        with zipfile.ZipFile(fh, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+    compression = zipfile.ZIP_STORED if quick else zipfile.ZIP_DEFLATED
+    with atomic_write(path, sync_directory=not quick) as fh:
+        with zipfile.ZipFile(fh, "w", compression=compression) as zf:
             _write_array(zf, "config.npy", np.frombuffer(payload, dtype=np.uint8))
             for name, array in tensors.items():
                 _write_array(zf, f"tensors/{name}.npy", np.ascontiguousarray(array))

@@ -71,4 +71,4 @@ class SquaredError(Loss):
         return lines
 
     def prepare_target(self, y, n_outputs, dtype):
-        return targets.real_rows(y, n_outputs, dtype)
+        return targets.real_rows(y, n_outputs, dtype, self.name)

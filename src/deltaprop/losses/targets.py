@@ -24,14 +24,23 @@ def numeric(y, what="targets") -> np.ndarray:
     return y
 
 
-def real_rows(y, n_outputs: int, dtype) -> np.ndarray:
-    """Real-valued targets of shape (n_samples, n_outputs) (a 1-D y for one output)."""
+def real_rows(y, n_outputs: int, dtype, loss: str = "squared_error") -> np.ndarray:
+    """Real-valued targets of shape (n_samples, n_outputs) (a 1-D y for one output) for the
+    regression loss named ``loss``; labels are refused naming it and the classifiers' loss."""
+    y = np.asarray(y)
+    if y.dtype.kind not in "biuf" and y.size:
+        first = y.reshape(-1)[0]
+        raise DataError(
+            f"{loss} is a regression loss and needs numeric targets; got labels such as "
+            f"{first.item() if hasattr(first, 'item') else first!r} (y of dtype {y.dtype}): "
+            "to classify, use loss='cross_entropy' (or 'binary_cross_entropy' for two classes)"
+        )
     y = numeric(y)
     if y.ndim == 1 and n_outputs == 1:
         y = y.reshape(-1, 1)
     if y.ndim != 2 or y.shape[1] != n_outputs:
         raise ShapeError(
-            f"squared_error targets must have shape (n_samples, {n_outputs}) to match the "
+            f"{loss} targets must have shape (n_samples, {n_outputs}) to match the "
             f"output layer's {n_outputs} units; got shape {y.shape}"
         )
     return y.astype(dtype, copy=False)

@@ -53,12 +53,21 @@ class Standardize(Module):
         self.dtype = None if dtype is None else check_float_dtype("dtype", dtype)
         self.mean: np.ndarray | None = None
         self.std: np.ndarray | None = None
+        self._fitted = False
         if self.in_features is not None:
             self.build(self.in_features, dtype=self.dtype)
 
     @property
     def is_built(self) -> bool:
         return self.mean is not None
+
+    @property
+    def is_fitted(self) -> bool:
+        """Whether the statistics come from data (``fit``, or a saved layer's), not the
+        identity ``build`` sets; ``fit`` fits an unfitted first Standardize on its rows."""
+        if self._fitted:
+            return True
+        return self.mean is not None and bool(np.any(self.mean != 0) or np.any(self.std != 1))
 
     def build(self, in_features: int, *, rng=None, dtype=None) -> int:
         """Set the identity statistics for ``in_features`` features unless already set."""
@@ -101,6 +110,7 @@ class Standardize(Module):
         std[std == 0] = 1.0
         self.mean = mean.astype(self.dtype)
         self.std = std.astype(self.dtype)
+        self._fitted = True
         return self
 
     def forward(self, x) -> Tensor:

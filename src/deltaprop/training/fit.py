@@ -43,6 +43,7 @@ class TrainingRun:
         self.history = history
         self.epoch = 0
         self.stop_reason: str | None = None
+        self.reached_limit = False  # True when the epoch limit, not a rule, ended the run
         self.samples_seen = 0  # training examples used so far (InverseScaling counts them)
         self.base_lr = getattr(optimizer, "lr", None)
         self.lr_scale = 1.0  # ReduceLROnPlateau's reductions (and rollbacks' halvings) so far
@@ -276,11 +277,16 @@ def fit(
         loop.compiled = chooser.epoch_loop(
             optimizer, batches, data.weighted, run.callbacks, planned
         )
+    finished = resume.get("stop_reason") if isinstance(resume, dict) else None
     try:
-        loop.run(first_epoch, epochs)
+        if finished:  # the resumed run had ended: nothing to train, its history stands
+            run.stop(f"the run had already finished ({finished}); nothing was trained")
+        else:
+            loop.run(first_epoch, epochs)
         if run.stop_reason is None:
             run.stop_reason = f"reached epochs={epochs}"
-            if rules:
+            run.reached_limit = True
+            if rules and not finished:
                 warn(
                     f"training stopped at the epoch limit ({epochs}) before any stopping rule "
                     f"held ({', '.join(type(r).__name__ for r in rules)}); raise epochs or the "
@@ -305,6 +311,14 @@ def _optimizer(optimizer, module) -> Optimizer:
         raise ParameterTypeError(
             "optimizer must be an Optimizer such as SGD(net.parameters(), lr=0.1); "
             f"got {optimizer!r}"
+        )
+    own = {id(p) for p in module.parameters()}
+    if not any(id(p) in own for p in optimizer.params):
+        raise ParameterError(
+            f"the optimizer was built on another network's parameters: none of its "
+            f"{len(optimizer.params)} parameters is one of this network's, so training would "
+            f"change nothing; build it on this network's: {type(optimizer).__name__}"
+            "(net.parameters(), ...)"
         )
     return optimizer
 

@@ -15,6 +15,7 @@ import numpy as np
 from .._checks import check_number
 from ..engine import no_grad
 from ..errors import ParameterError, ParameterTypeError
+from ..nn import Standardize
 from .data import check_features, check_lengths
 from .example_weights import example_weights
 from .source import StreamBatches, is_batch_source
@@ -75,6 +76,13 @@ def prepare(
     if is_batch_source(X, y):
         _refuse_for_a_stream(train_metrics, distributed, sample_weight, class_weight,
                              validation_split)  # fmt: skip
+        scaler = _first_standardize(module)
+        if scaler is not None and not scaler.is_fitted:
+            raise ParameterError(
+                "the first layer is a Standardize that was never fitted, and a batch source "
+                "is never held whole to fit it: fit it on a sample first, "
+                "Standardize().fit(X_sample)"
+            )
         stream = StreamBatches(X, epochs, loss, dtype)
         stream.n_features = in_features
         first = stream.first()
@@ -140,9 +148,18 @@ def _arrays(module, X, y, loss, in_features, dtype, rng, sample_weight, class_we
         validation = (np.asarray(X[val_idx], dtype=dtype), y[val_idx])
         X, y = X[train_idx], y[train_idx]
         weights = None if weights is None else weights[train_idx]
+    scaler = _first_standardize(module)
+    if scaler is not None and not scaler.is_fitted:
+        scaler.fit(X)  # on the training rows, as the command line does
     arrays = (X, y) if weights is None else (X, y, weights)
     return TrainingData(X, y, weights, validation, X.shape[1], n_outputs, dtype,
                         arrays=arrays, dtypes=(dtype, None, dtype))  # fmt: skip
+
+
+def _first_standardize(module):
+    """The module's first layer when it is a Standardize, else None."""
+    layers = getattr(module, "layers", None) or [None]
+    return layers[0] if isinstance(layers[0], Standardize) else None
 
 
 def output_width(module, X, dtype) -> int:

@@ -58,6 +58,11 @@ def capture_state(run) -> dict:
             "rollbacks": history.rollbacks,
         },
         "settings": _settings(run),
+        # why a stopping rule or callback ended the run (None while it runs on, and when it
+        # ended at the epoch limit or by a signal): a resume of a finished run changes nothing
+        "stop_reason": None
+        if getattr(run, "reached_limit", False) or run.history.interrupted
+        else run.stop_reason,
     }
 
 

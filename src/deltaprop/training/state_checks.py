@@ -180,6 +180,9 @@ def check_state(run, state) -> None:
             if value is not None and not (isinstance(value, float) and math.isnan(value)):
                 _number(f"history.history[{key!r}][{i}]", value)
     _integer("history.rollbacks", history.get("rollbacks", 0))
+    reason = state.get("stop_reason")
+    if reason is not None and not isinstance(reason, str):
+        raise ParameterError(f"the state's stop_reason must be text or null; got {reason!r:.80}")
 
 
 def _check_optimizer(optimizer, saved: dict) -> None:
