@@ -135,7 +135,9 @@ class Sequential(nn.Stack):
             else list(callbacks if isinstance(callbacks, (list, tuple)) else [callbacks])
         )
         if checkpoint is not None:
-            callbacks.append(ModelCheckpoint(checkpoint, every_n_epochs=checkpoint_every))
+            callbacks.append(
+                ModelCheckpoint(checkpoint, every_n_epochs=checkpoint_every, write_last=True)
+            )
         if resume is not None and not isinstance(resume, dict):
             if not isinstance(resume, (str, os.PathLike)):
                 raise ParameterTypeError(

@@ -29,9 +29,11 @@ _TENSOR = "__tensor__"
 _REQUIRED = ("epoch", "samples_seen", "rng", "layer_rngs", "weights", "optimizer", "callbacks")
 
 
-def write_checkpoint(path, state: dict, model: dict | None = None, *, quick: bool = False) -> None:
-    """Write a training state (and the network's config, if given) to ``path`` atomically
-    (``quick``: uncompressed, the directory not synced: see ``write_model_file``)."""
+def write_checkpoint(path, state: dict, model: dict | None = None, *, quick: bool = True) -> None:
+    """Write a training state (and the network's config, if given) to ``path`` atomically.
+
+    ``quick`` (default: a checkpoint is rewritten every epoch): members uncompressed and the
+    directory not synced, see ``write_model_file``; the file itself is always complete."""
     tensors: dict[str, np.ndarray] = {}
     encoded = _encode(state, "", tensors)
     write_model_file(path, {"state": encoded, "model": model}, tensors, kind=FORMAT, quick=quick)
@@ -103,8 +105,11 @@ class ModelCheckpoint(Callback):
         Write only when ``monitor`` improved on every earlier epoch (lower, or higher for
         accuracies and scores, as ``mode`` says).
     every_n_epochs : int, default 1
-        Consider writing only at epochs that are multiples of this; the last epoch is
-        written too when training ends normally, so a resume knows where the run ended.
+        Consider writing only at epochs that are multiples of this.
+    write_last : bool, default False
+        Also write the last epoch when training ends normally between two multiples of
+        ``every_n_epochs``, so a resume knows where the run ended (``fit(checkpoint_every=)``
+        sets it).
     mode : "auto", "min" or "max"
 
     Put it after the other callbacks: it saves their counters as they are at the epoch's end.
@@ -127,6 +132,7 @@ class ModelCheckpoint(Callback):
         save_best_only: bool = False,
         every_n_epochs: int = 1,
         mode: str = "auto",
+        write_last: bool = False,
     ):
         if not isinstance(path, (str, Path)):
             raise ParameterError(f"path must be a file path; got {path!r}")
@@ -137,6 +143,7 @@ class ModelCheckpoint(Callback):
         self.mode = check_choice("mode", mode, ("auto", "min", "max"))
         self.best = math.inf
         self.last_path: str | None = None
+        self.write_last = bool(write_last)
         self.last_epoch = 0  # the epoch of the last write
 
     def on_train_begin(self, run):
@@ -163,7 +170,9 @@ class ModelCheckpoint(Callback):
         # the end of a run is written even between every_n_epochs: a resume then says the
         # run is finished (or carries on from its last epoch)
         written = run.epoch == self.last_epoch or run.history.interrupted is not None
-        if self.save_best_only or run.stop_reason is None or written or not run.epoch:
+        if not self.write_last or self.save_best_only or run.stop_reason is None:
+            return
+        if written or not run.epoch:
             return
         self._write(run, run.epoch)
 
@@ -174,7 +183,7 @@ class ModelCheckpoint(Callback):
         model = get_config() if callable(get_config) else None
         target = self.path.replace("{epoch}", str(epoch))
         try:
-            write_checkpoint(target, run.state(), model, quick=True)
+            write_checkpoint(target, run.state(), model)
         except OSError as exc:  # a full disk: training goes on, the previous file is kept
             kept = f"; {self.last_path!r} is kept" if self.last_path else ""
             warn(
