@@ -144,7 +144,7 @@ def _buffered_leaves(parents: tuple, ins: tuple) -> tuple:
         for k, p in enumerate(parents)
         if ins[k] >= 0
         and p._node is None
-        and getattr(p, "grad_buffer", None) is not None
+        and p.grad_buffer is not None
         and not any(q is p for q in parents[:k])
     )
 
@@ -165,7 +165,7 @@ def _accumulate_leaf(t: Tensor, g: np.ndarray, dest: np.ndarray | None = None) -
     if t.grad is not None:
         t.grad += g
         return
-    buf = dest if dest is not None else getattr(t, "grad_buffer", None)
+    buf = dest if dest is not None else t.grad_buffer
     if buf is not None:
         if g is not buf:
             np.copyto(buf, g)

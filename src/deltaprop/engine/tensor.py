@@ -38,6 +38,9 @@ class Tensor:
     """
 
     __array_priority__ = 1000  # so ndarray <op> Tensor defers to Tensor's reflected methods
+    #: where backward writes a leaf's first gradient instead of a new array, or None (the
+    #: parameters of a packed network have one: views of its flat gradient, nn/flat.py)
+    grad_buffer: np.ndarray | None = None
 
     def __init__(self, data, requires_grad: bool = False, *, dtype=None, name: str | None = None):
         if isinstance(data, Tensor):
