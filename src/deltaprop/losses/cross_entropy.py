@@ -99,7 +99,7 @@ class CrossEntropy(Loss):
         labels = t.ndim == 1
         if labels:
             # the labels' positions in z flattened: one 1-D gather and scatter per batch
-            flat = np.add(step.rows_at[:k], t, out=step.flat[:k], casting="unsafe")
+            flat = np.add(step.rows_at[:k], t, out=step.label_positions[:k], casting="unsafe")
             zf = z.reshape(-1)
             picked = zf.take(flat, out=step.picked[:k], mode="clip")
         else:

@@ -119,13 +119,13 @@ class FusedStep:
 
     def _allocate(self, rows: int, dtype) -> None:
         units = [layer.units for layer in self.layers]
-        self.Z = [np.empty((rows, u), dtype) for u in units]  # z_l, then h_l in place
-        self.D = [np.empty((rows, u), dtype) for u in units[:-1]]  # d_l of hidden layers
-        self.T = [np.empty((rows, u), dtype) for u in units]  # f' and other temporaries
-        self.M = [np.empty((rows, u), bool) for u in units]
+        self.outputs = [np.empty((rows, u), dtype) for u in units]  # z_l, then h_l in place
+        self.deltas = [np.empty((rows, u), dtype) for u in units[:-1]]  # d_l of hidden layers
+        self.scratch = [np.empty((rows, u), dtype) for u in units]  # f' and other temporaries
+        self.masks = [np.empty((rows, u), bool) for u in units]
         self.diff = np.empty((rows, units[-1]), dtype)  # o - t of a squared error
         self.rows_at = np.arange(rows) * units[-1]  # where each row starts in z flattened
-        self.flat = np.empty(rows, np.intp)  # a batch's label positions in them
+        self.label_positions = np.empty(rows, np.intp)  # a batch's labels' places in them
         self.picked = np.empty((rows,), dtype)
         self.col = np.empty((rows, 1), dtype)
         if self.scaler is not None:
@@ -149,8 +149,8 @@ class FusedStep:
                         b.grad_buffer if b is not None and b.requires_grad else None,
                         w,
                         b,
-                        self.Z[i][:k],
-                        self.D[i - 1][:k] if i else None,
+                        self.outputs[i][:k],
+                        self.deltas[i - 1][:k] if i else None,
                     )
                 )
         return plan
@@ -228,7 +228,7 @@ class FusedStep:
     def activate(self, i: int, z) -> None:
         """z = f_i(z) in place: layer i's activation, its NumPy form."""
         k = len(z)
-        self.ops[i].activate_inplace(z, self.T[i][:k], self.M[i][:k])
+        self.ops[i].activate_inplace(z, self.scratch[i][:k], self.masks[i][:k])
 
     def times_derivative(self, i: int, d, h) -> None:
         """d *= f_i'(net), written in the layer's stored output h (compiled when it can)."""
@@ -237,7 +237,7 @@ class FusedStep:
             compiled(d, h, *self.constants[i])
             return
         k = len(d)
-        self.ops[i].times_derivative(d, h, self.T[i][:k], self.M[i][:k])
+        self.ops[i].times_derivative(d, h, self.scratch[i][:k], self.masks[i][:k])
 
     def compiled_form(self, owner, name: str):
         """The compiled version of ``owner.compiled_forms[name]`` (a loss's, say) when this
