@@ -10,7 +10,7 @@ import numpy as np
 
 from ..errors import DataError
 from ..io.data import data_format
-from ..io.table import Columns, read_columns
+from ..io.table import ENGINES, Columns, read_columns
 from ..tabular import (
     MAX_CATEGORIES,
     MISSING,
@@ -74,6 +74,14 @@ def add_reading_options(p) -> None:
         help="more cell values meaning 'missing' (always: empty, NA, N/A, NaN, nan, null, ?)",
     )
     p.add_argument("--encoding", default="utf-8", help="text encoding of the CSV (default utf-8)")
+    p.add_argument(
+        "--csv-engine",
+        choices=ENGINES,
+        default="auto",
+        help="what splits the CSV into cells: python (the csv module), pandas (faster, needs "
+        "pandas), auto (default: pandas for files of 8 MB or more when installed); the columns "
+        "are the same",
+    )
 
 
 def add_role_options(p) -> None:
@@ -115,6 +123,7 @@ def read_csv(args, text_columns=()) -> Columns:
         na_values=args.na_values or (),
         text_columns=text_columns,
         encoding=args.encoding,
+        engine=getattr(args, "csv_engine", "auto"),
     )
 
 

@@ -12,6 +12,11 @@
   index, 0..n-1 or shuffled after a split; any distinct whole numbers or distinct texts): left
   out, with a note.
 
+Two engines split the file into cells: the standard library's :mod:`csv` ("python") and
+pandas' C tokenizer ("pandas", :mod:`deltaprop.io.table_pandas`, several times faster on large
+files); both hand the same cells to the same typing code, so the columns are the same. "auto"
+(the default) takes pandas for files of ``PANDAS_BYTES`` or more when pandas is installed.
+
 Each column comes back as float64 (NaN where missing) when every cell present is a number,
 else as an object array of stripped strings (None where missing). A column that mixes numbers
 and text is kept as text and listed in ``mixed`` with its first text cell, so that a model
@@ -41,6 +46,9 @@ NA_VALUES = ("", "NA", "N/A", "n/a", "NaN", "nan", "null", "NULL", "?")
 DELIMITERS = (",", ";", "\t", "|")
 _SAMPLE_LINES = 50
 _CHUNK_ROWS = 1 << 16
+ENGINES = ("auto", "python", "pandas")
+#: Files at least this large are read by the pandas engine under ``engine="auto"``.
+PANDAS_BYTES = 8 << 20
 
 
 @dataclass
@@ -58,6 +66,7 @@ class Columns:
     mixed: dict = field(default_factory=dict)
     notes: list = field(default_factory=list)
     encoding: str = "utf-8-sig"
+    engine: str = "python"
 
     def __len__(self) -> int:
         return len(self.lines)
@@ -96,18 +105,28 @@ class Columns:
             dict(self.mixed),
             [],
             self.encoding,
+            self.engine,
         )
 
 
 def read_columns(
-    path, *, delimiter=None, na_values=(), text_columns=(), encoding: str = "utf-8"
+    path,
+    *,
+    delimiter=None,
+    na_values=(),
+    text_columns=(),
+    encoding: str = "utf-8",
+    engine: str = "auto",
 ) -> Columns:
     """Read a CSV file with a header row into :class:`Columns`.
 
     ``delimiter``: one character, or None to detect it; ``na_values``: tokens read as missing
     besides ``NA_VALUES``; ``text_columns``: names kept as text even when they hold numbers
     (categories written as numbers); ``encoding``: the file's text encoding (UTF-8 by default,
-    a byte-order mark skipped).
+    a byte-order mark skipped); ``engine``: "python", "pandas" (needs pandas; a file it cannot
+    split exactly as the python engine does, or one with an error to report, is read by the
+    python engine) or "auto" (pandas for files of ``PANDAS_BYTES`` or more, when installed).
+    ``Columns.engine`` says which one read the file.
 
     >>> import tempfile, os
     >>> with tempfile.TemporaryDirectory() as d:
@@ -117,24 +136,65 @@ def read_columns(
     >>> table.names, table["size"].tolist(), table["kind"].tolist(), table.delimiter
     (['size', 'kind'], ['2,5', None], ['cat', None], ';')
     """
+    if engine not in ENGINES:
+        raise ValueError(f"engine must be one of {', '.join(ENGINES)}; got {engine!r}")
     path = Path(path)
     where = repr(str(path))
-    if check_regular(path, "data file", DataError) == 0:  # pipes and devices refused
+    size = check_regular(path, "data file", DataError)
+    if size == 0:  # pipes and devices refused
         raise DataError(f"data file {where} is empty")
     check_first_line(path, "data file", DataError)
     encoding = _check_encoding(path, encoding, where)
     na = frozenset(NA_VALUES) | {str(v).strip() for v in na_values}
+    text_columns = set(text_columns)
     try:
         with open(path, newline="", encoding=encoding) as fh:
             sample = [line for _, line in zip(range(_SAMPLE_LINES), fh)]
-            delimiter = detect_delimiter(sample) if delimiter is None else delimiter
-            fh.seek(0)
+    except UnicodeDecodeError:
+        raise DataError(_decode_error(path, encoding, where)) from None
+    delimiter = detect_delimiter(sample) if delimiter is None else delimiter
+    read = None
+    if _use_pandas(engine, size):
+        from . import table_pandas
+
+        read = table_pandas.read_chunks(path, encoding, delimiter, na, text_columns, where)
+    used = "pandas" if read is not None else "python"
+    if read is None:
+        read = _read_python(path, encoding, delimiter, na, text_columns, where)
+    header, chunks, lines = read
+    table = Columns(str(path), header[0], {}, lines, delimiter, header[1], encoding=encoding)
+    table.engine = used
+    _assemble(table, chunks, na, text_columns)
+    _drop_row_names(table)
+    return table
+
+
+def _use_pandas(engine: str, size: int) -> bool:
+    """Whether to try the pandas engine; ``engine="pandas"`` without pandas is an error."""
+    if engine == "python" or (engine == "auto" and size < PANDAS_BYTES):
+        return False
+    try:
+        import pandas  # noqa: F401
+    except ImportError:
+        if engine == "pandas":
+            raise ImportError(
+                "engine='pandas' (--csv-engine pandas) needs pandas: "
+                "pip install 'deltaprop[tabular]'"
+            ) from None
+        return False
+    return True
+
+
+def _read_python(path, encoding, delimiter, na, text_columns, where):
+    """The header, chunks and row lines of the file split by the standard library's csv."""
+    try:
+        with open(path, newline="", encoding=encoding) as fh:
             # millions of short-lived row lists: the cyclic collector would walk them for
             # nothing (a quarter of the time); none of them forms a cycle
             collecting = gc.isenabled()
             gc.disable()
             try:
-                header, chunks, lines = _read_chunks(fh, delimiter, na, set(text_columns), where)
+                return _read_chunks(fh, delimiter, na, text_columns, where)
             finally:
                 if collecting:
                     gc.enable()
@@ -142,10 +202,13 @@ def read_columns(
         raise DataError(_decode_error(path, encoding, where)) from None
     except csv.Error as exc:
         raise DataError(f"{where}: not valid CSV ({exc})") from exc
-    names, positions = header
-    table = Columns(str(path), names, {}, lines, delimiter, positions, encoding=encoding)
+
+
+def _assemble(table: Columns, chunks: dict, na, text_columns) -> None:
+    """Each column from its chunks: float64 when every chunk is numbers, else text (the cells
+    as written), listed in ``table.mixed`` when mostly numbers."""
     redo = []
-    for name in names:
+    for name in table.names:
         parts = chunks[name]
         numbers = [c for c in parts if isinstance(c, np.ndarray)]
         if len(numbers) == len(parts):
@@ -157,13 +220,13 @@ def read_columns(
             table.columns[name] = _object_array([cell for part in parts for cell in part])
         if name not in text_columns:
             n_text, first = _text_count(parts)
-            n_numbers = len(lines) - _missing_count(parts) - n_text
+            n_numbers = len(table.lines) - _missing_count(parts) - n_text
             if n_numbers >= n_text:  # mostly numbers: the text is a typo or an unknown token
                 table.mixed[name] = first
     if redo:  # columns found to hold text after chunks of numbers: read their cells again
-        table.columns.update(_text_pass(path, encoding, delimiter, na, names, redo))
-    _drop_row_names(table)
-    return table
+        table.columns.update(
+            _text_pass(table.path, table.encoding, table.delimiter, na, table.names, redo)
+        )
 
 
 def detect_delimiter(lines: list) -> str:
@@ -248,7 +311,12 @@ def _header(raw: list, where: str) -> tuple[list, dict]:
 
 
 def _add_chunk(chunks, names, rows, na, text_columns) -> None:
-    for name, cells in zip(names, zip(*rows)):
+    _add_cells(chunks, names, zip(*rows), na, text_columns)
+
+
+def _add_cells(chunks, names, columns, na, text_columns) -> None:
+    """Append one chunk of each column (its cells as written): float64 or a list of text."""
+    for name, cells in zip(names, columns):
         values = None if name in text_columns else _numbers(cells, na)
         chunks[name].append(values if values is not None else _texts(cells, na))
 
