@@ -301,3 +301,20 @@ def test_info_on_models_without_a_preprocessor(tmp_path, capsys):
     assert "features  x0, x1 (numbers)" in out and "classes   0, 1" in out and "2 epochs" in out
     assert main(["info", str(tmp_path / "none.dpm")]) == 2
     assert "does not exist" in capsys.readouterr().err
+
+
+def test_csv_engine_option_gives_the_same_model_with_either_engine(tmp_path, capsys):
+    pytest.importorskip("pandas")
+    text, _ = _mixed(row_names=True)
+    path = tmp_path / "d.csv"
+    path.write_text(text, encoding="utf-8")
+    outputs = []
+    for engine in ("python", "pandas"):
+        model = tmp_path / f"{engine}.dpm"
+        assert _train(path, model, "--epochs", "5", "--csv-engine", engine) == 0
+        capsys.readouterr()
+        assert main(["predict", str(model), str(path), "--csv-engine", engine]) == 0
+        outputs.append(capsys.readouterr().out)
+    assert outputs[0] == outputs[1] and len(outputs[0].splitlines()) == 121
+    assert _train(path, tmp_path / "x.dpm", "--csv-engine", "fast") != 0
+    assert "--csv-engine: invalid choice: 'fast'" in capsys.readouterr().err
