@@ -188,6 +188,7 @@ MORE = {  # corners where pandas' tokenizer and the csv module could part ways
     "quoted header break": b'"a\nb",c\n1,2\n',
     "booleans": b"a,b\nTrue,x\nFALSE,y\n",
     "integers and -0": b"a,b\n-0,1\n0,2\n3,-4\n",
+    "-0 among integers and NA": b"a,b,c\nNA,-0 ,1.5\n-0,1,-0\n",
     "big integers": b"a\n9007199254740993\n123456789012345678901234567890\n",
     "numeric na token": (b"a,b\n-999.0,x\n1,-999.0\n2,-999\n-999,z\n", {"na_values": ["-999"]}),
     "numbers as text": (b"a,b\n01,2\n3,4\n", {"text_columns": ["a", "b"]}),

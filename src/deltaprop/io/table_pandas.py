@@ -50,8 +50,14 @@ def read_chunks(path, encoding, delimiter, na, text_columns, where):
     numbers, cells = _split_columns(frame, names)
     if table._numeric_tokens(na):  # pandas also takes "-999.0" for "-999" in text
         cells = {}
+    zeros = [i for i, name in enumerate(names) if name in numbers and _has_plus_zero(numbers[name])]
+    if zeros:  # pandas reads "-0" as the integer 0 unless told the column is float64
+        again = _read_frame(path, delimiter, na, (), usecols=zeros, floats=True)
+        if again is None or len(again) != n_rows:
+            return None
+        numbers.update(_split_columns(again, [names[i] for i in zeros])[0])
     redo = [i for i, name in enumerate(names) if name not in numbers and name not in cells]
-    if redo:  # typed by pandas in a way that loses the text (True/False, -0 as an integer)
+    if redo:  # typed by pandas in a way that loses the text (True/False, big integers)
         again = _read_frame(path, delimiter, None, redo, usecols=redo)
         if again is None or len(again) != n_rows:
             return None
@@ -88,10 +94,14 @@ def _header_cells(path, delimiter) -> list | None:
         return raw if raw and reader.line_num == 1 else None
 
 
-def _read_frame(path, delimiter, na, as_text, usecols=None):
+def _has_plus_zero(values: np.ndarray) -> bool:
+    return bool(np.any((values == 0) & ~np.signbit(values)))
+
+
+def _read_frame(path, delimiter, na, as_text, usecols=None, floats=False):
     """The data rows (after line 1) as pandas reads them: numbers where a whole column is
     numbers, the cells as written otherwise, ``na`` tokens missing (none when ``na`` is None:
-    every cell as written); None if pandas refuses."""
+    every cell as written; ``floats``: every column float64); None if pandas refuses."""
     import pandas as pd
 
     options = {}
@@ -104,7 +114,7 @@ def _read_frame(path, delimiter, na, as_text, usecols=None):
             header=None,
             skiprows=1,
             usecols=usecols,
-            dtype={i: object for i in as_text},
+            dtype=np.float64 if floats else {i: object for i in as_text},
             keep_default_na=False,
             na_filter=na is not None,
             na_values=sorted(na or ()),
@@ -123,8 +133,7 @@ def _read_frame(path, delimiter, na, as_text, usecols=None):
 def _split_columns(frame, names) -> tuple[dict, dict]:
     """``numbers[name]`` (float64, as the python engine parses them) and ``cells[name]`` (the
     cells as written, "" where missing) of the columns pandas typed so that they can be; the
-    other columns (booleans, integer columns holding a zero, which may be "-0", integers too
-    big for int64) are in neither."""
+    other columns (booleans, integers too big for int64) are in neither."""
     numbers, cells = {}, {}
     for name, column in zip(names, frame.columns):
         series = frame[column]
@@ -133,8 +142,7 @@ def _split_columns(frame, names) -> tuple[dict, dict]:
             numbers[name] = series.to_numpy(dtype=np.float64, copy=True)
         elif kind in "iu":
             values = series.to_numpy()
-            if not (values == 0).any():
-                numbers[name] = values.astype(np.float64)
+            numbers[name] = values.astype(np.float64)
         elif kind in "OU" or str(series.dtype) in ("str", "string"):
             values = series.tolist()  # strings, NaN where missing; Python ints (big) are not
             if all(isinstance(c, str) or c != c for c in values):
