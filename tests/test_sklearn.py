@@ -29,12 +29,15 @@ def expected_failures(estimator):
         return {
             "check_methods_subset_invariance": "float32 GEMM rounding depends on batch rows",
             "check_sample_weight_equivalence_on_dense_data": "float32 rounding, rtol=1e-7",
+            "check_sample_weight_equivalence_on_sparse_data": "float32 rounding, rtol=1e-7",
         }
     return {}
 
 
 @parametrize_with_checks(
     [
+        MLPClassifier(),  # default parameters: no expected failures
+        MLPRegressor(),
         MLPClassifier(**SMALL),
         MLPRegressor(**SMALL),
         MLPClassifier(**SMALL, dtype=np.float32),
@@ -533,3 +536,21 @@ def test_poisson_regressor_predicts_means_and_refuses_negative_counts():
     pytest.importorskip("onnx")
     with pytest.raises(ParameterError, match="loss='poisson' is not supported"):
         est.export("never-written.onnx")
+
+
+@pytest.mark.parametrize("solver", ["lbfgs", "adam"])
+def test_sparse_input_trains_and_predicts_as_dense(blobs, solver):
+    import scipy.sparse as sp
+
+    X, y = blobs
+    X = np.where(np.abs(X) < 0.8, 0.0, X)  # about half the entries zero
+    params = dict(hidden_layer_sizes=(6, 5), alpha=0.1, max_iter=20, random_state=0, solver=solver)
+    dense = quiet(MLPClassifier(**params).fit, X, y)
+    for to_sparse in (sp.csr_matrix, sp.csc_array):
+        sparse = quiet(MLPClassifier(**params).fit, to_sparse(X), y)
+        for a, b in zip(dense.coefs_ + dense.intercepts_, sparse.coefs_ + sparse.intercepts_):
+            np.testing.assert_allclose(a, b, rtol=1e-9, atol=1e-12)
+        np.testing.assert_allclose(
+            sparse.predict_proba(to_sparse(X)), dense.predict_proba(X), rtol=1e-9, atol=1e-12
+        )
+    assert MLPClassifier().__sklearn_tags__().input_tags.sparse

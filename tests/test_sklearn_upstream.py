@@ -22,9 +22,7 @@ _UPSTREAM_IMPORT = "from sklearn.neural_network import MLPClassifier, MLPRegress
 _OURS = "from deltaprop.sklearn import MLPClassifier, MLPRegressor"
 
 # test id (name with its parameters, as pytest shows it) -> why it does not pass
-EXCEPTIONS: dict[str, str] = {
-    "test_sparse_matrices": "sparse (CSR/CSC) input is not supported yet",
-}
+EXCEPTIONS: dict[str, str] = {}
 
 
 def _upstream_source() -> tuple[str, str]:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 
 import numpy as np
+import scipy.sparse as sp
 from sklearn.base import BaseEstimator
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
@@ -195,7 +196,7 @@ class _BaseMLP(BaseEstimator):
         else:
             self._sync_net()
             dtype = self._net.layers[0].weight.data.dtype
-        X = np.asarray(X, dtype=dtype)
+        X = X.astype(dtype).tocsr() if sp.issparse(X) else np.asarray(X, dtype=dtype)
         Y = np.asarray(Y, dtype=dtype)
         weights = None if weights is None else np.asarray(weights, dtype=dtype)
         if self.solver == "lbfgs":
@@ -210,6 +211,8 @@ class _BaseMLP(BaseEstimator):
         return self
 
     def _fit_stochastic(self, X, Y, weights, incremental, comm):
+        if sp.issparse(X):  # the mini-batch loop takes dense rows (L-BFGS multiplies sparse)
+            X = X.toarray()
         if getattr(self, "_stopped", False) and incremental and self.early_stopping:
             warn(
                 f"early stopping ended training at iteration {self.best_iter_}; partial_fit "
@@ -299,9 +302,11 @@ class _BaseMLP(BaseEstimator):
         step where it applies, else the engine's graph)."""
         net = self._net
         alpha = float(self.alpha)
-        size = len(X) if weights is None else float(np.sum(weights))
+        size = X.shape[0] if weights is None else float(np.sum(weights))
         scale = np.asarray(alpha / size if size > 0 else 0.0, X.dtype)
         inputs = (X, Y) + (() if weights is None else (weights,)) + ((scale,) if alpha else ())
+        if sp.issparse(X):
+            return self._sparse_closure(loss, X, Y, weights, scale)
         fused = FusedStep.build(net, loss, weights is not None, alpha)
         penalised = [layer.weight for layer in net.layers]
 
@@ -313,6 +318,28 @@ class _BaseMLP(BaseEstimator):
                 error = F.add(error, F.l2_penalty(scale, *penalised))
             error.backward()
             return error
+
+        return closure
+
+    def _sparse_closure(self, loss, X, Y, weights, scale):
+        """The full-batch closure for a sparse X: the first layer multiplies the sparse matrix
+        (``z = X @ W + b``, ``dE/dW = X^T dE/dz + c W``); the layers above run in the engine."""
+        first, rest = self._net.layers[0], self._net.layers[1:]
+        c = float(scale) if self.alpha else 0.0
+
+        def closure():
+            W, b = first.weight, first.bias
+            z = Tensor(np.asarray(X @ W.data) + b.data, requires_grad=True)
+            h = first.activation(z)
+            for layer in rest:
+                h = layer(h)
+            error = loss(h, Y) if weights is None else loss(h, Y, weights)
+            if c and rest:
+                error = F.add(error, F.l2_penalty(scale, *[layer.weight for layer in rest]))
+            error.backward()
+            W.grad = np.asarray(X.T @ z.grad) + c * W.data
+            b.grad = z.grad.sum(axis=0)
+            return float(error.data) + 0.5 * c * float(np.vdot(W.data, W.data))
 
         return closure
 
@@ -544,18 +571,31 @@ class _BaseMLP(BaseEstimator):
         try:
             with no_grad():
                 chunks = [
-                    net(np.asarray(X[i : i + 4096], dtype=dtype)).data
-                    for i in range(0, X.shape[0], 4096)
+                    self._rows_out(X[i : i + 4096], dtype) for i in range(0, X.shape[0], 4096)
                 ]
         finally:
             net.train(was_training)
         out = np.concatenate(chunks, axis=0)
         return np.exp(out) if self.out_activation_ == "exp" else out
 
+    def _rows_out(self, rows, dtype) -> np.ndarray:
+        """The network's outputs for a chunk of rows; sparse rows meet the first layer as a
+        sparse matrix product."""
+        if not sp.issparse(rows):
+            return self._net(np.asarray(rows, dtype=dtype)).data
+        first = self._net.layers[0]
+        rows = rows.astype(dtype, copy=False)
+        h = first.activation(Tensor(np.asarray(rows @ first.weight.data) + first.bias.data))
+        for layer in self._net.layers[1:]:
+            h = layer(h)
+        return h.data
+
     def _forward(self, X) -> np.ndarray:
         check_is_fitted(self)
         with _data_checks():
-            X = validate_data(self, X, reset=False, dtype=(np.float64, np.float32))
+            X = validate_data(
+                self, X, reset=False, dtype=(np.float64, np.float32), accept_sparse=["csr", "csc"]
+            )
         self._sync_net()
         # predictions come back in the caller's float precision, as scikit-learn's do
         return self._outputs(X).astype(X.dtype, copy=False)
@@ -604,6 +644,7 @@ class _BaseMLP(BaseEstimator):
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
         return tags
 
 

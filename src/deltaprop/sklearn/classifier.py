@@ -148,6 +148,7 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
                 y,
                 reset=reset,
                 multi_output=True,
+                accept_sparse=["csr", "csc"],
                 dtype=(np.float64, np.float32),
                 y_numeric=False,
             )

@@ -90,6 +90,7 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
                 y,
                 reset=reset,
                 multi_output=True,
+                accept_sparse=["csr", "csc"],
                 y_numeric=True,
                 dtype=(np.float64, np.float32),
             )
