@@ -195,8 +195,8 @@ def test_the_fused_steps_relu_passes_give_the_numpy_bits(layers, loss, dtype, mo
 def test_the_cross_entropy_kernel_gives_the_engines_loss_and_gradients(
     dtype, weighted, reduction, scale
 ):
-    from deltaprop.training.fit import _Objective
     from deltaprop.training.fused import FusedStep
+    from deltaprop.training.steps import Objective as _Objective
 
     kernels.use("numba")
     rng = np.random.default_rng(7)

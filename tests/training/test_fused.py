@@ -9,8 +9,8 @@ import deltaprop as dp
 from deltaprop import losses
 from deltaprop.nn import Standardize
 from deltaprop.training import scalar as scalar_module
-from deltaprop.training.fit import _Objective
 from deltaprop.training.fused import FusedStep
+from deltaprop.training.steps import Objective as _Objective
 
 HIDDEN = ["identity", "relu", "leaky_relu", "tanh", "logistic"]
 LOSSES = {

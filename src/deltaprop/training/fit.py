@@ -23,7 +23,7 @@ from .divergence import DivergenceGuard
 from .history import History
 from .loop import Loop
 from .predict import predict_outputs
-from .prepare import output_width, prepare
+from .prepare import prepare
 from .progress import ProgressBar
 from .resume import capture_state, restore_state
 from .state_checks import run_settings
@@ -333,5 +333,3 @@ def _as_list(value, name, kind) -> list:
     return items
 
 
-_Objective = Objective  # its former names, kept for callers of this module
-_output_width = output_width

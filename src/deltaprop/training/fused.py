@@ -78,7 +78,6 @@ class FusedStep:
             for op in self.ops
         ]
         self.constants = [op.compiled_constants(dtype) for op in self.ops]
-        self.zero, self.one = dtype.type(0), dtype.type(1)
         # tiny float64 batches run on Python floats instead (training/scalar.py)
         self.scalar = ScalarStep(self) if dtype == np.float64 else None
         # a layer whose bias and activation are one compiled pass (its derivative and the
