@@ -126,3 +126,19 @@ def test_fresh_mode_times_whole_processes_with_an_empty_and_a_filled_cache(tmp_p
         assert r["median_s"] > r["train_s"] > 0, r
         assert r["extra"]["test_accuracy"] > 0.5
     assert "| contender | variant | cache | process s |" in done.stdout
+
+
+def test_sklearn_fit_benchmark_prints_a_ratio_per_estimator_and_data_set():
+    script = RUN.parent / "sklearn_fit.py"
+    done = subprocess.run(
+        [sys.executable, str(script), "--max-iter", "2", "--rows", "600", "--dtype", "float32"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    rows = [line.split() for line in done.stdout.splitlines() if line.endswith("x")]
+    assert len(rows) == 6  # 2 data sets x 3 estimators
+    base = [r for r in rows if "scikit-learn" in r]
+    assert all(r[-1] == "1.00x" for r in base)
+    assert all(int(r[-2]) == 2 for r in rows)  # the epochs column: max_iter honoured
