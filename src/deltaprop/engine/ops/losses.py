@@ -40,6 +40,27 @@ def _total_weight(w) -> float:
     return total if total > 0 else 1.0  # all-zero weights: E = 0, so any divisor will do
 
 
+def _reduce_elements(op, elementwise, z, w):
+    """sum_n w_n sum_k e_nk, divided by the element count (K sum w with weights) for "mean";
+    keeps that count on ``op`` for its vjp."""
+    if w is None:
+        total = np.sum(elementwise)
+        op._count = z.size
+    else:
+        total = np.sum(elementwise * _weight_column(w, z))
+        op._count = _total_weight(w) * z.shape[-1]
+    return _scalar(total / op._count if op.reduction == "mean" else total, z.dtype)
+
+
+def _element_deltas(op, residual, g, z, w):
+    """dE/dz = w_n residual_nk * g (/ the count of ``_reduce_elements`` for "mean")."""
+    delta = residual * (g / op._count if op.reduction == "mean" else g)
+    if w is None:
+        return delta, None
+    delta *= _weight_column(w, z)
+    return delta, None, None
+
+
 def _weighted_samples(rng, z, t, reductions):
     w = rng.uniform(0.2, 2.0, size=z.shape[0])
     for reduction in reductions:
@@ -127,23 +148,12 @@ class SigmoidBinaryCrossEntropy(Op):
         with np.errstate(under="ignore"):  # e^-|z| rounding to 0 is the intended limit
             e = np.exp(-np.abs(z))
         elementwise = np.maximum(z, 0) - z * t + np.log1p(e)
-        if w is None:
-            total = np.sum(elementwise)
-            self._count = z.size
-        else:
-            total = np.sum(elementwise * _weight_column(w, z))
-            self._count = _total_weight(w) * z.shape[-1]
         inv = 1.0 / (1.0 + e)
         self._s = np.where(z >= 0, inv, e * inv)
-        return _scalar(total / self._count if self.reduction == "mean" else total, z.dtype)
+        return _reduce_elements(self, elementwise, z, w)
 
     def vjp(self, g, out, z, t, w=None):
-        scale = g / self._count if self.reduction == "mean" else g
-        delta = (self._s - t.astype(z.dtype, copy=False)) * scale
-        if w is None:
-            return delta, None
-        delta *= _weight_column(w, z)
-        return delta, None, None
+        return _element_deltas(self, self._s - t.astype(z.dtype, copy=False), g, z, w)
 
     @staticmethod
     def sample_inputs(rng):
@@ -172,21 +182,10 @@ class PoissonLoss(Op):
         t_log_t = np.zeros_like(t)
         np.multiply(t, np.log(t, where=positive, out=np.ones_like(t)), out=t_log_t, where=positive)
         elementwise = self._mu - t * z + t_log_t - t
-        if w is None:
-            total = np.sum(elementwise)
-            self._count = z.size
-        else:
-            total = np.sum(elementwise * _weight_column(w, z))
-            self._count = _total_weight(w) * z.shape[-1]
-        return _scalar(total / self._count if self.reduction == "mean" else total, z.dtype)
+        return _reduce_elements(self, elementwise, z, w)
 
     def vjp(self, g, out, z, t, w=None):
-        scale = g / self._count if self.reduction == "mean" else g
-        delta = (self._mu - t.astype(z.dtype, copy=False)) * scale
-        if w is None:
-            return delta, None
-        delta *= _weight_column(w, z)
-        return delta, None, None
+        return _element_deltas(self, self._mu - t.astype(z.dtype, copy=False), g, z, w)
 
     @staticmethod
     def sample_inputs(rng):
