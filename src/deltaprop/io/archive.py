@@ -29,7 +29,7 @@ MAX_NAME = 1024
 MAX_DEFLATE_RATIO = 1100
 _COMPRESSIONS = {zipfile.ZIP_STORED: "stored", zipfile.ZIP_DEFLATED: "deflate"}
 # What a damaged ZIP can make zipfile raise while the directory is read.
-_ZIP_ERRORS = (
+ZIP_ERRORS = (
     zipfile.BadZipFile,
     zlib.error,
     struct.error,
@@ -54,7 +54,7 @@ def open_archive(path, what: str, error: type[Exception], allowed, kind: str) ->
     fh = open_regular(path, what, error)
     try:
         zf = zipfile.ZipFile(fh)
-    except _ZIP_ERRORS as exc:
+    except ZIP_ERRORS as exc:
         fh.close()
         raise error(
             f"{str(path)!r} is not {kind} (not a valid ZIP archive: {exc})"

@@ -16,11 +16,9 @@ from __future__ import annotations
 import io
 import json
 import math
-import struct
 import tokenize
 import warnings
 import zipfile
-import zlib
 from pathlib import Path
 
 import numpy as np
@@ -29,7 +27,7 @@ from .._checks import check_path
 from .._files import parse_json
 from .._version import __version__
 from ..errors import ModelFileError
-from .archive import open_archive
+from .archive import ZIP_ERRORS, open_archive
 from .atomic import atomic_write
 
 FORMAT = "deltaprop-model"
@@ -37,23 +35,9 @@ FORMAT_VERSION = 1
 MAX_CONFIG_BYTES = 16 * 2**20
 MAX_NDIM = 64  # NumPy's own limit on dimensions
 _ALLOWED_KINDS = "biuf"
-# What a damaged or hostile ZIP / .npy can make the standard readers raise.
-_PARSE_ERRORS = (
-    zipfile.BadZipFile,
-    zlib.error,
-    struct.error,
-    OSError,
-    EOFError,
-    ValueError,
-    NotImplementedError,
-    UnicodeDecodeError,
-    OverflowError,
-    RuntimeError,
-    KeyError,
-    # NumPy parses a .npy header with ast.literal_eval: a mangled header is a syntax error
-    SyntaxError,
-    tokenize.TokenError,
-)
+# What a damaged or hostile ZIP / .npy can make the standard readers raise: the ZIP errors,
+# and NumPy parses a .npy header with ast.literal_eval (a mangled header is a syntax error).
+_PARSE_ERRORS = ZIP_ERRORS + (SyntaxError, tokenize.TokenError)
 
 
 def write_model_file(
